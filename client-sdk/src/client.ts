@@ -1,0 +1,41 @@
+import { Client } from "@colyseus/sdk";
+import { ARENA_ROOM, ArenaState, type JoinOptions } from "@tickwire/shared";
+import { ArenaConnection, type ArenaConnectionOptions } from "./connection.ts";
+
+/**
+ * Entry point of the Tickwire client SDK; works in Node and in browsers.
+ *
+ * @example
+ * ```ts
+ * const client = new TickwireClient("ws://localhost:2567");
+ * const arena = await client.joinArena({ name: "ada" });
+ * ```
+ */
+export class TickwireClient {
+  readonly colyseus: Client;
+  #opts: ArenaConnectionOptions;
+
+  /** @param endpoint `ws://host:port` or `wss://host:port` of a Tickwire server. */
+  constructor(endpoint: string, opts: ArenaConnectionOptions = {}) {
+    this.colyseus = new Client(endpoint);
+    this.#opts = opts;
+  }
+
+  /** Joins an arena with a free seat, or creates one. Rejects with the server's reason on a bad name. */
+  async joinArena(options: JoinOptions = {}): Promise<ArenaConnection> {
+    const room = await this.colyseus.joinOrCreate(ARENA_ROOM, options, ArenaState);
+    return new ArenaConnection(room, this.#opts);
+  }
+
+  /** Joins one arena by id (for friends joining the same match). */
+  async joinArenaById(roomId: string, options: JoinOptions = {}): Promise<ArenaConnection> {
+    const room = await this.colyseus.joinById(roomId, options, ArenaState);
+    return new ArenaConnection(room, this.#opts);
+  }
+
+  /** Takes a held seat back after a drop, keeping the same sessionId. */
+  async reconnect(reconnectionToken: string): Promise<ArenaConnection> {
+    const room = await this.colyseus.reconnect(reconnectionToken, ArenaState);
+    return new ArenaConnection(room, this.#opts);
+  }
+}

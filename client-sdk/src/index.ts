@@ -1,0 +1,6 @@
+export { TickwireClient } from "./client.ts";
+export { ArenaConnection, type ArenaEvents, type InputIntent, type ArenaConnectionOptions } from "./connection.ts";
+export {
+  ArenaState, Player, PlayerInput, Buttons, CloseCodes, ErrorReasons, SIM, NET,
+  type ChatBroadcast, type ErrorNotice,
+} from "@tickwire/shared";

@@ -1,0 +1,80 @@
+import { randomBytes } from "node:crypto";
+import { z } from "zod";
+
+// The one place that reads the environment. Read once at start-up, validated, frozen;
+// a bad value stops the process with the variable's name in the message.
+
+const int = (min: number, max: number) =>
+  z.string().trim().regex(/^-?\d+$/, "must be a whole number").transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+const EnvSchema = z.object({
+  PORT: int(0, 65535).default(2567),
+  HOST: z.string().trim().min(1).default("0.0.0.0"),
+  TICK_HZ: int(1, 240).default(30),
+  PATCH_HZ: int(1, 120).default(20),
+  MAX_PLAYERS_PER_ROOM: int(1, 1000).default(64),
+  MONITOR_USER: z.string().trim().min(1).default("admin"),
+  MONITOR_PASSWORD: z.string().min(8, "must be at least 8 characters").optional(),
+  RECONNECT_WINDOW_SECONDS: int(0, 3600).default(20),
+  MAX_MESSAGES_PER_SECOND: int(1, 100_000).default(120),
+  MAX_MESSAGE_BYTES: int(64, 16 * 1024 * 1024).default(4096),
+  /** auto: native uWebSockets.js when its binding loads, else the ws transport. */
+  TRANSPORT: z.enum(["auto", "uws", "ws"]).default("auto"),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+});
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly tickHz: number;
+  readonly patchHz: number;
+  readonly maxPlayersPerRoom: number;
+  readonly monitorUser: string;
+  readonly monitorPassword: string;
+  /** True when MONITOR_PASSWORD was not set and a random one was generated for this run. */
+  readonly monitorPasswordGenerated: boolean;
+  readonly reconnectWindowSeconds: number;
+  readonly maxMessagesPerSecond: number;
+  readonly maxMessageBytes: number;
+  readonly transport: "auto" | "uws" | "ws";
+  readonly logLevel: "debug" | "info" | "warn" | "error";
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Builds the config from an environment map (defaults to the process environment). */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Empty strings count as unset, as in most shells' `VAR= cmd`.
+  const present = Object.fromEntries(
+    Object.keys(EnvSchema.shape).flatMap((k) => (env[k] !== undefined && env[k] !== "" ? [[k, env[k]]] : [])),
+  );
+  const parsed = EnvSchema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => {
+      const key = String(i.path[0]);
+      const shown = key.includes("PASSWORD") ? "(hidden)" : JSON.stringify(present[key]);
+      return `${key}=${shown}: ${i.message}`;
+    });
+    throw new ConfigError(`invalid configuration\n  ${lines.join("\n  ")}`);
+  }
+  const e = parsed.data;
+  const generated = e.MONITOR_PASSWORD === undefined;
+  return Object.freeze({
+    port: e.PORT,
+    host: e.HOST,
+    tickHz: e.TICK_HZ,
+    patchHz: e.PATCH_HZ,
+    maxPlayersPerRoom: e.MAX_PLAYERS_PER_ROOM,
+    monitorUser: e.MONITOR_USER,
+    monitorPassword: e.MONITOR_PASSWORD ?? randomBytes(12).toString("base64url"),
+    monitorPasswordGenerated: generated,
+    reconnectWindowSeconds: e.RECONNECT_WINDOW_SECONDS,
+    maxMessagesPerSecond: e.MAX_MESSAGES_PER_SECOND,
+    maxMessageBytes: e.MAX_MESSAGE_BYTES,
+    transport: e.TRANSPORT,
+    logLevel: e.LOG_LEVEL,
+  });
+}

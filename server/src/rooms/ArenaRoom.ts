@@ -1,0 +1,120 @@
+import { Room, ServerError, type Client, type AuthContext } from "@colyseus/core";
+import {
+  ArenaState, PlayerInput, JoinOptions, ChatPayload, ClientMessages, ServerMessages, ErrorReasons, NET,
+  sanitizeInput, type ChatBroadcast, type ErrorNotice,
+} from "@tickwire/shared";
+import type { Config } from "../config.ts";
+import type { Metrics } from "../observability/metrics.ts";
+import type { Logger } from "../observability/log.ts";
+import { World } from "../world/World.ts";
+import { TickTimer } from "./tickTimer.ts";
+
+export interface ArenaDeps {
+  config: Config;
+  metrics: Metrics;
+  log: Logger;
+}
+
+interface ArenaAuth {
+  name: string;
+}
+
+/** HTTP status carried by a refused join (matchmaking answers with it). */
+const BAD_REQUEST = 400;
+
+let anonymousCounter = 0;
+
+/**
+ * Builds the `arena` room class around its dependencies. The room is a thin adapter:
+ * lifecycle hooks and messages turn into calls on a socket-free World; only the fixed tick
+ * mutates the game state.
+ */
+export function createArenaRoom(deps: ArenaDeps) {
+  const { config, metrics, log } = deps;
+
+  return class ArenaRoom extends Room<{ state: ArenaState; input: PlayerInput }> {
+    override maxClients = config.maxPlayersPerRoom;
+    override patchRate = 1000 / config.patchHz;
+    override maxMessagesPerSecond = config.maxMessagesPerSecond;
+
+    world = new World({ dt: 1 / config.tickHz });
+    override state = this.world.state;
+
+    // Bounded per-client ring; the oldest input is dropped on overflow. Every decoded frame
+    // is sanitized in place before anything reads it.
+    override inputs = this.defineInput(PlayerInput, {
+      seqField: "seq",
+      bufferMaxSize: NET.INPUT_BUFFER_SIZE,
+      sanitize: (input) => {
+        if (sanitizeInput(input)) metrics.inputsSanitized.inc();
+      },
+    });
+
+    override messages = {
+      [ClientMessages.CHAT]: (client: Client, payload: unknown) => {
+        const text = ChatPayload.safeParse(payload);
+        if (!text.success) return this.#reject(client, ErrorReasons.INVALID_PAYLOAD, ClientMessages.CHAT, text.error.issues[0]?.message ?? "invalid");
+        const from = this.state.players.get(client.sessionId);
+        if (!from) return;
+        const line: ChatBroadcast = { from: client.sessionId, name: from.name, text: text.data };
+        this.broadcast(ServerMessages.CHAT, line);
+      },
+      "*": (client: Client, type: string | number) => {
+        this.#reject(client, ErrorReasons.UNKNOWN_MESSAGE, String(type), `the arena has no "${String(type)}" message`);
+      },
+    };
+
+    /** Runs during the matchmaking request: a bad name is refused before a seat is reserved. */
+    static override async onAuth(_token: string, options: unknown, _ctx: AuthContext): Promise<ArenaAuth> {
+      const parsed = JoinOptions.safeParse(options ?? {});
+      if (!parsed.success) {
+        throw new ServerError(BAD_REQUEST, `invalid join options: ${parsed.error.issues.map((i) => `${i.path.join(".") || "options"}: ${i.message}`).join("; ")}`);
+      }
+      return { name: parsed.data.name ?? `player-${++anonymousCounter}` };
+    }
+
+    override onCreate(): void {
+      const timer = new TickTimer(1000 / config.tickHz, metrics);
+      this.setFixedTimestep(() => {
+        timer.begin();
+        this.world.step((id) => this.inputs.get(id).next());
+        timer.end();
+      }, config.tickHz);
+      log.info("room created", { roomId: this.roomId });
+    }
+
+    override onJoin(client: Client, _options: unknown, auth: ArenaAuth): void {
+      this.world.addPlayer(client.sessionId, auth.name);
+    }
+
+    override onDrop(client: Client, code?: number): void {
+      metrics.clientCloses.inc({ code: String(code ?? 0) });
+      this.world.setConnected(client.sessionId, false);
+      if (config.reconnectWindowSeconds > 0) {
+        this.allowReconnection(client, config.reconnectWindowSeconds);
+      }
+    }
+
+    override onReconnect(client: Client): void {
+      this.world.setConnected(client.sessionId, true);
+    }
+
+    override onLeave(client: Client, code?: number): void {
+      // A drop that timed out was already counted in onDrop.
+      if (this.world.state.players.get(client.sessionId)?.connected !== false) {
+        metrics.clientCloses.inc({ code: String(code ?? 0) });
+      }
+      this.world.removePlayer(client.sessionId);
+    }
+
+    override onDispose(): void {
+      log.info("room disposed", { roomId: this.roomId, ticks: this.world.tick });
+    }
+
+    #reject(client: Client, reason: ErrorNotice["reason"], type: string, detail: string): void {
+      metrics.messagesRejected.inc({ reason });
+      const notice: ErrorNotice = { reason, type, detail };
+      client.send(ServerMessages.ERROR, notice);
+    }
+  };
+}

@@ -1,0 +1,40 @@
+import type { Transport } from "@colyseus/core";
+import type { Config } from "../config.ts";
+import type { Logger } from "../observability/log.ts";
+import type { TrafficMeter } from "./meter.ts";
+import { probeUws } from "./native.ts";
+
+export type TransportKind = "uws" | "ws";
+
+/** What the rest of the server knows of the transport: never a socket. */
+export interface GameTransport {
+  readonly kind: TransportKind;
+  readonly colyseus: Transport;
+  /** The TCP port really bound, known after listen (PORT=0 asks the OS for a free one). */
+  boundPort(): number;
+}
+
+/**
+ * Picks the transport: native uWebSockets.js unless its binding did not load (or TRANSPORT
+ * says otherwise), in which case the ws transport runs and one log line says why.
+ */
+export async function createTransport(config: Config, meter: TrafficMeter, log: Logger): Promise<GameTransport> {
+  if (config.transport !== "ws") {
+    const probe = probeUws();
+    if (probe.native) {
+      const { TickwireUwsTransport } = await import("./uws.ts");
+      const t = new TickwireUwsTransport({ maxPayloadLength: config.maxMessageBytes, idleTimeout: 30 }, meter);
+      log.info("transport: uWebSockets.js (native binding)");
+      return { kind: "uws", colyseus: t, boundPort: () => t.boundPort };
+    }
+    if (config.transport === "uws") {
+      throw new Error(`TRANSPORT=uws but ${probe.reason}`);
+    }
+    log.warn(`transport: falling back to ws (Node HTTP server) because ${probe.reason}; expect lower throughput`);
+  } else {
+    log.info("transport: ws (TRANSPORT=ws)");
+  }
+  const { TickwireWsTransport } = await import("./ws.ts");
+  const t = new TickwireWsTransport({ maxPayload: config.maxMessageBytes }, meter);
+  return { kind: "ws", colyseus: t, boundPort: () => t.boundPort };
+}

@@ -1,0 +1,25 @@
+import type { Metrics } from "../observability/metrics.ts";
+
+/** Counts WebSocket frames and payload bytes in both directions. */
+export interface TrafficMeter {
+  sent(bytes: number): void;
+  received(bytes: number): void;
+  /** A frame that made the room's decoder throw; the client is closed with PROTOCOL_VIOLATION. */
+  malformed(): void;
+}
+
+export function meterFromMetrics(m: Metrics): TrafficMeter {
+  return {
+    sent(bytes) {
+      m.messagesSent.inc();
+      m.bytesSent.inc(bytes);
+    },
+    received(bytes) {
+      m.messagesReceived.inc();
+      m.bytesReceived.inc(bytes);
+    },
+    malformed() {
+      m.messagesRejected.inc({ reason: "malformed_frame" });
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import uWebSockets from "uWebSockets.js";
+import { uWebSocketsTransport, type TransportOptions } from "@colyseus/uwebsockets-transport";
+import { CloseCodes } from "@tickwire/shared";
+import type { TrafficMeter } from "./meter.ts";
+
+type RawSocket = Parameters<uWebSocketsTransport["onConnection"]>[0];
+
+/**
+ * The Colyseus uWebSockets.js transport, extended to honour the bind host, to report the port
+ * it really bound (port 0 picks a free one), and to meter every frame in and out.
+ */
+export class TickwireUwsTransport extends uWebSocketsTransport {
+  #listenSocket: uWebSockets.us_listen_socket | undefined;
+  #meter: TrafficMeter;
+
+  constructor(options: TransportOptions, meter: TrafficMeter) {
+    super(options);
+    this.#meter = meter;
+  }
+
+  get boundPort(): number {
+    return this.#listenSocket ? uWebSockets.us_socket_local_port(this.#listenSocket as unknown as uWebSockets.us_socket) : 0;
+  }
+
+  override listen(port: number, hostname?: string, _backlog?: number, listeningListener?: (err?: Error) => void): this {
+    this.app.listen(hostname ?? "0.0.0.0", port, (socket) => {
+      if (socket === false) {
+        listeningListener?.(new Error(`uWebSockets.js could not listen on ${hostname ?? "0.0.0.0"}:${port}`));
+        return;
+      }
+      this.#listenSocket = socket;
+      listeningListener?.();
+    });
+    return this;
+  }
+
+  override shutdown(): void {
+    if (this.#listenSocket) {
+      uWebSockets.us_listen_socket_close(this.#listenSocket);
+      this.#listenSocket = undefined;
+    }
+  }
+
+  protected override async onConnection(rawClient: RawSocket): Promise<void> {
+    // The base class registers the wrapper synchronously, before its first await.
+    const connecting = super.onConnection(rawClient);
+    const wrapper = this.clientWrappers.get(rawClient);
+    if (wrapper) {
+      wrapper.on("message", (buf: Buffer) => this.#meter.received(buf.byteLength));
+      // A frame that makes a decoder throw (truncated, lying lengths) must cost only its
+      // sender: close that client instead of letting the throw escape into uWS.
+      const emit = wrapper.emit.bind(wrapper);
+      wrapper.emit = (event: string | symbol, ...args: unknown[]): boolean => {
+        try {
+          return emit(event, ...args);
+        } catch {
+          this.#meter.malformed();
+          try { rawClient.end(CloseCodes.PROTOCOL_VIOLATION, "malformed frame"); } catch { /* already closed */ }
+          return true;
+        }
+      };
+    }
+    const send = rawClient.send.bind(rawClient);
+    rawClient.send = (message, isBinary, compress) => {
+      this.#meter.sent((message as ArrayBufferView).byteLength ?? (message as ArrayBuffer).byteLength ?? 0);
+      return send(message, isBinary, compress);
+    };
+    await connecting;
+  }
+}

@@ -1,0 +1,27 @@
+import type { AddressInfo } from "node:net";
+// Structural: only what the meter touches of a `ws` socket.
+interface WebSocket { on(event: "message", cb: (data: Buffer) => void): void; send: (...args: any[]) => void; }
+import { WebSocketTransport } from "@colyseus/ws-transport";
+import type { TrafficMeter } from "./meter.ts";
+
+/**
+ * Fallback transport (the `ws` package on Node's HTTP server), used only when the native
+ * uWebSockets.js binding is unavailable or TRANSPORT=ws. Same metering as the uWS transport.
+ */
+export class TickwireWsTransport extends WebSocketTransport {
+  constructor(options: { maxPayload: number }, meter: TrafficMeter) {
+    super({ maxPayload: options.maxPayload });
+    this.wss.on("connection", (ws: WebSocket) => {
+      ws.on("message", (data: Buffer) => meter.received(data.byteLength));
+      const send = ws.send.bind(ws) as (data: unknown, ...rest: unknown[]) => void;
+      ws.send = ((data: ArrayBufferView, ...rest: unknown[]) => {
+        meter.sent(data.byteLength ?? 0);
+        send(data, ...rest);
+      }) as typeof ws.send;
+    });
+  }
+
+  get boundPort(): number {
+    return (this.server?.address() as AddressInfo | null)?.port ?? 0;
+  }
+}

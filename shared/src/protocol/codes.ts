@@ -1,0 +1,29 @@
+// Wire constants shared by server and client. Close codes in the 4000-4099 range are
+// Colyseus' own (re-stated here so a game can switch on one table); 4100+ are Tickwire's.
+
+/** WebSocket close codes a client can see, and what each means. */
+export const CloseCodes = {
+  /** The client left on purpose. */
+  CONSENTED: 4000,
+  /** The server is shutting down. */
+  SERVER_SHUTDOWN: 4001,
+  /**
+   * Closed for a protocol violation: more than MAX_MESSAGES_PER_SECOND messages in one second,
+   * or a frame the server could not route. Colyseus' WITH_ERROR.
+   */
+  PROTOCOL_VIOLATION: 4002,
+  /** A reconnection token was refused (expired window or unknown seat). */
+  FAILED_TO_RECONNECT: 4003,
+  /** A frame larger than MAX_MESSAGE_BYTES: the transport closes the socket (RFC 6455 "message too big"). */
+  MESSAGE_TOO_BIG: 1009,
+} as const;
+export type CloseCodes = (typeof CloseCodes)[keyof typeof CloseCodes];
+
+/** Reasons carried in an `error` message; the client stays connected. */
+export const ErrorReasons = {
+  /** The payload of a known message type failed validation; the message was ignored. */
+  INVALID_PAYLOAD: "invalid_payload",
+  /** The message type is not one the arena handles; the message was ignored. */
+  UNKNOWN_MESSAGE: "unknown_message",
+} as const;
+export type ErrorReasons = (typeof ErrorReasons)[keyof typeof ErrorReasons];

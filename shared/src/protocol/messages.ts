@@ -1,0 +1,29 @@
+import type { ErrorReasons } from "./codes.ts";
+
+/** Message types a client sends (besides inputs, which ride Colyseus' input channel). */
+export const ClientMessages = {
+  CHAT: "chat",
+} as const;
+export type ClientMessages = (typeof ClientMessages)[keyof typeof ClientMessages];
+
+/** Message types the server sends. */
+export const ServerMessages = {
+  CHAT: "chat",
+  ERROR: "error",
+} as const;
+export type ServerMessages = (typeof ServerMessages)[keyof typeof ServerMessages];
+
+/** Server → client: a chat line. */
+export interface ChatBroadcast {
+  from: string;
+  name: string;
+  text: string;
+}
+
+/** Server → client: a message of yours was ignored, and why. */
+export interface ErrorNotice {
+  reason: ErrorReasons;
+  /** The message type that was refused. */
+  type: string;
+  detail: string;
+}

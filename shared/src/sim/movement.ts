@@ -1,0 +1,69 @@
+import { SIM } from "./constants.ts";
+
+/** The moving part of a player. Schema instances and plain objects both satisfy it. */
+export interface Body {
+  x: number;
+  y: number;
+  vx: number;
+  vy: number;
+  aim: number;
+}
+
+/** What one input asks for. Values are assumed sanitized (see protocol/validators.ts). */
+export interface MoveIntent {
+  moveX: number;
+  moveY: number;
+  aim: number;
+}
+
+export const IDLE_INTENT: Readonly<MoveIntent> = Object.freeze({ moveX: 0, moveY: 0, aim: 0 });
+
+/**
+ * Advances one body by one fixed step of `dt` seconds. Pure: the same body, intent and dt
+ * give the same result on the server tick and in client replay.
+ */
+export function stepBody(body: Body, intent: MoveIntent, dt: number): void {
+  let mx = intent.moveX;
+  let my = intent.moveY;
+  // Diagonals are no faster than straight lines.
+  const len = Math.hypot(mx, my);
+  if (len > 1) {
+    mx /= len;
+    my /= len;
+  }
+
+  let vx = body.vx;
+  let vy = body.vy;
+  if (mx !== 0 || my !== 0) {
+    vx += mx * SIM.ACCELERATION * dt;
+    vy += my * SIM.ACCELERATION * dt;
+  } else {
+    const damping = Math.max(0, 1 - SIM.FRICTION * dt);
+    vx *= damping;
+    vy *= damping;
+  }
+
+  const speed = Math.hypot(vx, vy);
+  if (speed > SIM.MAX_SPEED) {
+    vx = (vx / speed) * SIM.MAX_SPEED;
+    vy = (vy / speed) * SIM.MAX_SPEED;
+  } else if (speed < SIM.REST_SPEED && mx === 0 && my === 0) {
+    vx = 0;
+    vy = 0;
+  }
+
+  let x = body.x + vx * dt;
+  let y = body.y + vy * dt;
+  const r = SIM.PLAYER_RADIUS;
+  // Walls stop the body along the axis it hit; sliding along a wall keeps the other axis.
+  if (x < r) { x = r; vx = 0; }
+  else if (x > SIM.WORLD_WIDTH - r) { x = SIM.WORLD_WIDTH - r; vx = 0; }
+  if (y < r) { y = r; vy = 0; }
+  else if (y > SIM.WORLD_HEIGHT - r) { y = SIM.WORLD_HEIGHT - r; vy = 0; }
+
+  body.x = x;
+  body.y = y;
+  body.vx = vx;
+  body.vy = vy;
+  body.aim = intent.aim;
+}
