@@ -52,6 +52,8 @@ export class ArenaConnection {
   #rttMs = NaN;
   #pingTimer: ReturnType<typeof setInterval> | undefined;
   #unsubscribe: Array<() => void> = [];
+  /** Close code once the connection has ended for good. */
+  #closedWith: number | undefined;
 
   constructor(room: Room<any, ArenaState>, opts: ArenaConnectionOptions = {}) {
     this.room = room;
@@ -66,6 +68,7 @@ export class ArenaConnection {
     room.onMessage(ServerMessages.CHAT, (line: ChatBroadcast) => this.#events.emit("chat", line));
     room.onMessage(ServerMessages.ERROR, (notice: ErrorNotice) => this.#events.emit("error", notice));
     room.onLeave((code, reason) => {
+      this.#closedWith = code;
       this.#stopPing();
       this.#events.emit("leave", code, reason);
     });
@@ -86,6 +89,8 @@ export class ArenaConnection {
   get self(): Player | undefined { return this.room.state?.players?.get(this.room.sessionId); }
   /** Newest measured round-trip time in ms (NaN before the first measurement). */
   get latencyMs(): number { return this.#rttMs; }
+  /** True once the connection has ended for good (left, kicked, or reconnection gave up). */
+  get closed(): boolean { return this.#closedWith !== undefined; }
   /** Sequence number of the newest input sent. */
   get lastSentSeq(): number { return this.#seq; }
 
@@ -112,6 +117,7 @@ export class ArenaConnection {
   /** Leaves the room for good (the seat is not held). Resolves with the close code. */
   async leave(): Promise<number> {
     this.#stopPing();
+    if (this.#closedWith !== undefined) return this.#closedWith;
     return this.room.leave(true);
   }
 

@@ -1,3 +1,4 @@
+import "./runtime/websocketGlobal.ts";
 import { defineRoom, defineServer, matchMaker, type Server } from "@colyseus/core";
 import { ARENA_ROOM } from "@tickwire/shared";
 import type { Config } from "./config.ts";

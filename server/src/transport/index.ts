@@ -23,7 +23,7 @@ export async function createTransport(config: Config, meter: TrafficMeter, log: 
     const probe = probeUws();
     if (probe.native) {
       const { TickwireUwsTransport } = await import("./uws.ts");
-      const t = new TickwireUwsTransport({ maxPayloadLength: config.maxMessageBytes, idleTimeout: 30 }, meter);
+      const t = new TickwireUwsTransport({ idleTimeout: 30 }, config.maxMessageBytes, meter);
       log.info("transport: uWebSockets.js (native binding)");
       return { kind: "uws", colyseus: t, boundPort: () => t.boundPort };
     }

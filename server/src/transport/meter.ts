@@ -6,6 +6,8 @@ export interface TrafficMeter {
   received(bytes: number): void;
   /** A frame that made the room's decoder throw; the client is closed with PROTOCOL_VIOLATION. */
   malformed(): void;
+  /** A frame over MAX_MESSAGE_BYTES; the client is closed with MESSAGE_TOO_BIG. */
+  oversized(): void;
 }
 
 export function meterFromMetrics(m: Metrics): TrafficMeter {
@@ -20,6 +22,9 @@ export function meterFromMetrics(m: Metrics): TrafficMeter {
     },
     malformed() {
       m.messagesRejected.inc({ reason: "malformed_frame" });
+    },
+    oversized() {
+      m.messagesRejected.inc({ reason: "oversized" });
     },
   };
 }

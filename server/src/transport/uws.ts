@@ -13,8 +13,16 @@ export class TickwireUwsTransport extends uWebSocketsTransport {
   #listenSocket: uWebSockets.us_listen_socket | undefined;
   #meter: TrafficMeter;
 
-  constructor(options: TransportOptions, meter: TrafficMeter) {
-    super(options);
+  #maxMessageBytes: number;
+
+  /**
+   * @param maxMessageBytes frames above this close their sender with 1009. uWS's own limit is
+   * set 4x higher as a backstop: past it uWS drops the socket without a close frame (the
+   * client would see 1006 and no reason), so the check here gives the clear close code.
+   */
+  constructor(options: Omit<TransportOptions, "maxPayloadLength">, maxMessageBytes: number, meter: TrafficMeter) {
+    super({ ...options, maxPayloadLength: Math.max(maxMessageBytes * 4, 64 * 1024) });
+    this.#maxMessageBytes = maxMessageBytes;
     this.#meter = meter;
   }
 
@@ -46,11 +54,19 @@ export class TickwireUwsTransport extends uWebSocketsTransport {
     const connecting = super.onConnection(rawClient);
     const wrapper = this.clientWrappers.get(rawClient);
     if (wrapper) {
-      wrapper.on("message", (buf: Buffer) => this.#meter.received(buf.byteLength));
       // A frame that makes a decoder throw (truncated, lying lengths) must cost only its
       // sender: close that client instead of letting the throw escape into uWS.
       const emit = wrapper.emit.bind(wrapper);
       wrapper.emit = (event: string | symbol, ...args: unknown[]): boolean => {
+        if (event === "message") {
+          const bytes = (args[0] as Buffer).byteLength;
+          this.#meter.received(bytes);
+          if (bytes > this.#maxMessageBytes) {
+            this.#meter.oversized();
+            try { rawClient.end(CloseCodes.MESSAGE_TOO_BIG, "message too big"); } catch { /* already closed */ }
+            return true;
+          }
+        }
         try {
           return emit(event, ...args);
         } catch {

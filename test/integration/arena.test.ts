@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TickwireClient, type ArenaConnection } from "@tickwire/client-sdk";
+import { startServer, metricValue, MONITOR_USER, MONITOR_PASSWORD, type RunningServer } from "../helpers/server.ts";
+import { waitFor, elapse } from "../helpers/wait.ts";
+
+let server: RunningServer;
+const open: ArenaConnection[] = [];
+
+beforeAll(async () => {
+  server = await startServer({ TICK_HZ: "30", PATCH_HZ: "20" });
+});
+afterAll(async () => {
+  await Promise.allSettled(open.map((c) => c.leave()));
+  await server?.stop();
+});
+
+async function join(name: string, roomId?: string): Promise<ArenaConnection> {
+  const client = new TickwireClient(server.wsUrl);
+  const c = roomId ? await client.joinArenaById(roomId, { name }) : await client.joinArena({ name });
+  open.push(c);
+  return c;
+}
+
+describe("arena over the real uWS transport", () => {
+  it("runs the native uWebSockets.js transport on this machine", async () => {
+    const health = await (await fetch(`${server.httpUrl}/healthz`)).json();
+    expect(health).toMatchObject({ status: "ok", transport: "uws" });
+    expect(server.output()).toContain("uWebSockets.js (native binding)");
+  });
+
+  it("two clients join one arena; one moves and the other sees it move", async () => {
+    const ada = await join("ada");
+    const bob = await join("bob", ada.roomId);
+    expect(bob.roomId).toBe(ada.roomId);
+
+    const added: string[] = [];
+    bob.on("playerAdd", (_p, id) => added.push(id));
+    await waitFor(() => bob.state.players.get(ada.sessionId), "bob to see ada");
+    expect(bob.state.players.get(ada.sessionId)!.name).toBe("ada");
+
+    const seen = bob.state.players.get(ada.sessionId)!;
+    const startX = seen.x;
+    const timer = setInterval(() => ada.sendInput({ moveX: startX > 1000 ? -1 : 1, moveY: 0 }), 1000 / 30);
+    try {
+      await waitFor(() => Math.abs(bob.state.players.get(ada.sessionId)!.x - startX) > 100, "ada to move 100 units in bob's view");
+    } finally {
+      clearInterval(timer);
+    }
+    // The server acknowledged ada's inputs and replicated the acknowledgement.
+    await waitFor(() => ada.self!.lastProcessedInputSeq > 0, "input acknowledgement");
+    expect(ada.self!.lastProcessedInputSeq).toBeLessThanOrEqual(ada.lastSentSeq);
+
+    const gone = new Promise<string>((r) => bob.on("playerRemove", (_p, id) => r(id)));
+    await ada.leave();
+    expect(await gone).toBe(ada.sessionId);
+    await waitFor(() => !bob.state.players.has(ada.sessionId), "ada removed from bob's state");
+  });
+
+  it("advances the replicated tick counter at about TICK_HZ", async () => {
+    const c = await join("counter");
+    await waitFor(() => c.state.tick > 0, "first tick");
+    const t0 = c.state.tick;
+    const start = performance.now();
+    await elapse(2000);
+    const rate = (c.state.tick - t0) / ((performance.now() - start) / 1000);
+    // Tolerant window: a shared two-core machine jitters, but 30 Hz is not 15 or 60.
+    expect(rate).toBeGreaterThan(30 * 0.6);
+    expect(rate).toBeLessThan(30 * 1.4);
+    expect(c.latencyMs).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe("HTTP routes", () => {
+  it("/monitor/ demands credentials and accepts the configured ones", async () => {
+    const anon = await fetch(`${server.httpUrl}/monitor/`);
+    expect(anon.status).toBe(401);
+    expect(anon.headers.get("www-authenticate")).toMatch(/^Basic/);
+    const wrong = await fetch(`${server.httpUrl}/monitor/api`, { headers: { authorization: `Basic ${btoa(`${MONITOR_USER}:nope`)}` } });
+    expect(wrong.status).toBe(401);
+    const auth = { authorization: `Basic ${btoa(`${MONITOR_USER}:${MONITOR_PASSWORD}`)}` };
+    expect((await fetch(`${server.httpUrl}/monitor/`, { headers: auth })).status).toBe(200);
+    const api = await fetch(`${server.httpUrl}/monitor/api`, { headers: auth });
+    expect(api.status).toBe(200);
+    expect(await api.json()).toHaveProperty("rooms");
+  });
+
+  it("/healthz reports rooms and clients, /metrics serves the Prometheus text", async () => {
+    const c = await join("metered");
+    await waitFor(() => c.state.tick > 3, "a few ticks");
+    const health = await (await fetch(`${server.httpUrl}/healthz`)).json();
+    expect(health.rooms).toBeGreaterThanOrEqual(1);
+    expect(health.clients).toBeGreaterThanOrEqual(1);
+    expect(health.uptimeSeconds).toBeGreaterThanOrEqual(0);
+
+    const res = await fetch(`${server.httpUrl}/metrics`);
+    expect(res.headers.get("content-type")).toContain("text/plain");
+    const text = await res.text();
+    for (const name of ["tickwire_tick_duration_seconds_bucket", "tickwire_tick_lateness_seconds_bucket", "tickwire_clients", "tickwire_rooms"]) {
+      expect(text).toContain(name);
+    }
+    expect(await metricValue(server, "tickwire_tick_duration_seconds_count")).toBeGreaterThan(0);
+    expect(await metricValue(server, "tickwire_bytes_sent_total")).toBeGreaterThan(0);
+    expect(await metricValue(server, "tickwire_bytes_received_total")).toBeGreaterThan(0);
+    expect(await metricValue(server, "tickwire_messages_sent_total")).toBeGreaterThan(0);
+    expect(await metricValue(server, "tickwire_messages_received_total")).toBeGreaterThan(0);
+    expect(await metricValue(server, "tickwire_clients")).toBeGreaterThanOrEqual(1);
+  });
+
+  it("refuses a bad display name at join with a clear error", async () => {
+    const client = new TickwireClient(server.wsUrl);
+    await expect(client.joinArena({ name: "<script>" })).rejects.toThrow(/invalid join options: name: name may contain only/);
+  });
+});

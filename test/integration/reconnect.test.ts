@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TickwireClient, CloseCodes, type ArenaConnection } from "@tickwire/client-sdk";
+import { startServer, type RunningServer } from "../helpers/server.ts";
+import { waitFor } from "../helpers/wait.ts";
+
+let server: RunningServer;
+const open: ArenaConnection[] = [];
+
+beforeAll(async () => {
+  server = await startServer({ RECONNECT_WINDOW_SECONDS: "3" });
+});
+afterAll(async () => {
+  await Promise.allSettled(open.map((c) => c.leave()));
+  await server?.stop();
+});
+
+async function joinPair() {
+  const client = new TickwireClient(server.wsUrl);
+  const ada = await client.joinArena({ name: "ada" });
+  const watcher = await client.joinArenaById(ada.roomId, { name: "watcher" });
+  open.push(ada, watcher);
+  await waitFor(() => watcher.state.players.get(ada.sessionId), "watcher to see ada");
+  return { client, ada, watcher };
+}
+
+describe("leave and reconnect", () => {
+  it("a dropped client takes its seat back with the same sessionId", async () => {
+    const { client, ada, watcher } = await joinPair();
+    const token = ada.reconnectionToken;
+    const sessionId = ada.sessionId;
+
+    // Not consented: the socket just goes away, as on a network drop.
+    await ada.room.leave(false);
+    await waitFor(() => watcher.state.players.get(sessionId)?.connected === false, "ada marked disconnected");
+
+    const back = await client.reconnect(token);
+    open.push(back);
+    expect(back.sessionId).toBe(sessionId);
+    expect(back.roomId).toBe(ada.roomId);
+    await waitFor(() => watcher.state.players.get(sessionId)?.connected === true, "ada marked connected again");
+    await waitFor(() => back.self, "own state after reconnect");
+    expect(back.state.players.size).toBe(2);
+
+    // The reconnected client is fully live: its inputs move it.
+    const x0 = back.self!.x;
+    const timer = setInterval(() => back.sendInput({ moveX: x0 > 1000 ? -1 : 1, moveY: 0 }), 1000 / 30);
+    try {
+      await waitFor(() => Math.abs(watcher.state.players.get(sessionId)!.x - x0) > 50, "reconnected player moves");
+    } finally {
+      clearInterval(timer);
+    }
+  });
+
+  it("a consented leave removes the player at once and its token is refused", async () => {
+    const { client, ada, watcher } = await joinPair();
+    const token = ada.reconnectionToken;
+    expect(await ada.leave()).toBe(CloseCodes.CONSENTED);
+    await waitFor(() => !watcher.state.players.has(ada.sessionId), "ada removed");
+    await expect(client.reconnect(token)).rejects.toThrow();
+  });
+
+  it("a drop past the reconnection window removes the player", async () => {
+    const { ada, watcher } = await joinPair();
+    await ada.room.leave(false);
+    await waitFor(() => watcher.state.players.get(ada.sessionId)?.connected === false, "ada marked disconnected");
+    await waitFor(() => !watcher.state.players.has(ada.sessionId), "ada removed after the window", 10_000);
+  });
+});
