@@ -27,6 +27,12 @@ export class TickwireClient {
     return new ArenaConnection(room, this.#opts);
   }
 
+  /** Creates a new arena and joins it (a private match, or a load test spreading rooms). */
+  async createArena(options: JoinOptions = {}): Promise<ArenaConnection> {
+    const room = await this.colyseus.create(ARENA_ROOM, options, ArenaState);
+    return new ArenaConnection(room, this.#opts);
+  }
+
   /** Joins one arena by id (for friends joining the same match). */
   async joinArenaById(roomId: string, options: JoinOptions = {}): Promise<ArenaConnection> {
     const room = await this.colyseus.joinById(roomId, options, ArenaState);

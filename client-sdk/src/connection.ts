@@ -29,6 +29,16 @@ export interface ArenaEvents {
   leave: (code: number, reason?: string) => void;
 }
 
+/** Counters a game can show in a net-stats overlay; cumulative since join. */
+export interface NetCounters {
+  /** WebSocket frames received from the server. */
+  framesReceived: number;
+  /** Payload bytes received from the server. */
+  bytesReceived: number;
+  /** State patches applied. */
+  patches: number;
+}
+
 export interface ArenaConnectionOptions {
   /** How often to measure round-trip time, in ms (0 disables). Default 1000. */
   pingIntervalMs?: number;
@@ -52,6 +62,7 @@ export class ArenaConnection {
   #rttMs = NaN;
   #pingTimer: ReturnType<typeof setInterval> | undefined;
   #unsubscribe: Array<() => void> = [];
+  #counters: NetCounters = { framesReceived: 0, bytesReceived: 0, patches: 0 };
   /** Close code once the connection has ended for good. */
   #closedWith: number | undefined;
 
@@ -64,7 +75,12 @@ export class ArenaConnection {
       $.onAdd("players", (p, id) => this.#events.emit("playerAdd", p as Player, id as string)),
       $.onRemove("players", (p, id) => this.#events.emit("playerRemove", p as Player, id as string)),
     );
-    room.onStateChange((s) => this.#events.emit("state", s));
+    room.onStateChange((s) => {
+      this.#counters.patches++;
+      this.#events.emit("state", s);
+    });
+    this.#meterDownstream();
+    room.onReconnect(() => this.#meterDownstream());
     room.onMessage(ServerMessages.CHAT, (line: ChatBroadcast) => this.#events.emit("chat", line));
     room.onMessage(ServerMessages.ERROR, (notice: ErrorNotice) => this.#events.emit("error", notice));
     room.onLeave((code, reason) => {
@@ -119,6 +135,22 @@ export class ArenaConnection {
     this.#stopPing();
     if (this.#closedWith !== undefined) return this.#closedWith;
     return this.room.leave(true);
+  }
+
+  /** Cumulative traffic counters (a copy). */
+  get counters(): NetCounters { return { ...this.#counters }; }
+
+  // Counts every frame before the SDK decodes it; re-armed after a reconnect, which builds a
+  // new Connection object.
+  #meterDownstream(): void {
+    const events = this.room.connection?.events;
+    if (!events) return;
+    const decode = events.onmessage;
+    events.onmessage = (ev: MessageEvent) => {
+      this.#counters.framesReceived++;
+      this.#counters.bytesReceived += (ev.data as ArrayBuffer).byteLength ?? 0;
+      decode?.(ev);
+    };
   }
 
   #ping(): void {

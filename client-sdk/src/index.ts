@@ -1,5 +1,5 @@
 export { TickwireClient } from "./client.ts";
-export { ArenaConnection, type ArenaEvents, type InputIntent, type ArenaConnectionOptions } from "./connection.ts";
+export { ArenaConnection, type ArenaEvents, type InputIntent, type ArenaConnectionOptions, type NetCounters } from "./connection.ts";
 export {
   ArenaState, Player, PlayerInput, Buttons, CloseCodes, ErrorReasons, SIM, NET,
   type ChatBroadcast, type ErrorNotice,

@@ -1,0 +1,216 @@
+import { parseArgs } from "node:util";
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import cliProgress from "cli-progress";
+import { startLocalServer, type LocalServer } from "./localServer.ts";
+import { fetchTickHistogram, diffBuckets, histogramQuantile, sampleQuantile, type Buckets } from "./serverMetrics.ts";
+import type { BotSpec, FromWorker, ToWorker, WorkerReport } from "./protocol.ts";
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const USAGE = `Usage: npm run loadtest -- [options]
+
+  --endpoint URL   ws://host:port of a running server (default: start one on a free port)
+  --clients N      bots to connect (default 20)
+  --rooms N        arenas to spread them over (default 2)
+  --duration S     seconds to run after the ramp (default 15)
+  --ramp S         seconds over which bots join (default 3)
+  --workers N      bot worker threads (default: one per 100 bots, at most cores - 1)
+  --input-hz N     inputs per second per bot (default 30)
+  --out FILE       JSON report path (default loadtest/results/loadtest-<time>.json)
+  --help`;
+
+function positiveInt(name: string, raw: string | undefined, fallback: number, min = 1): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number >= ${min}, got "${raw}"`);
+  return n;
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      endpoint: { type: "string" },
+      clients: { type: "string" },
+      rooms: { type: "string" },
+      duration: { type: "string" },
+      ramp: { type: "string" },
+      workers: { type: "string" },
+      "input-hz": { type: "string" },
+      out: { type: "string" },
+      help: { type: "boolean" },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const clients = positiveInt("clients", values.clients, 20);
+  const rooms = Math.min(positiveInt("rooms", values.rooms, 2), clients);
+  const duration = positiveInt("duration", values.duration, 15);
+  const ramp = positiveInt("ramp", values.ramp, 3, 0);
+  const inputHz = positiveInt("input-hz", values["input-hz"], 30);
+  const workerCount = Math.min(clients, positiveInt("workers", values.workers, Math.max(1, Math.min(availableParallelism() - 1, Math.ceil(clients / 100)))));
+
+  let local: LocalServer | undefined;
+  let endpoint = values.endpoint;
+  if (!endpoint) {
+    local = await startLocalServer();
+    endpoint = local.endpoint;
+  }
+  const httpUrl = endpoint.replace(/^ws/, "http");
+  console.log(`loadtest: ${clients} bots in ${rooms} rooms, ${workerCount} worker thread(s), ramp ${ramp}s, run ${duration}s against ${endpoint}${local ? " (local server)" : ""}`);
+
+  const totals = { joined: 0, failed: 0, disconnects: 0, patches: 0, bytes: 0 };
+  const rtt: number[] = [];
+  const errors: string[] = [];
+  const created: string[] = [];
+  const absorb = (r: WorkerReport) => {
+    totals.joined += r.joined;
+    totals.failed += r.failed;
+    totals.disconnects += r.disconnects;
+    totals.patches += r.patches;
+    totals.bytes += r.bytes;
+    rtt.push(...r.rttMs);
+    for (const e of r.errors) if (errors.length < 10) errors.push(e);
+    for (const c of r.created) created.push(c.roomId);
+  };
+
+  const workers = Array.from({ length: workerCount }, () => {
+    const w = new Worker(path.join(HERE, "worker-entry.mjs"));
+    w.on("message", (m: FromWorker) => { if (m.type === "report") absorb(m.report); });
+    w.on("error", (err) => errors.push(`worker: ${err.message}`));
+    return w;
+  });
+  const send = (w: Worker, msg: ToWorker) => w.postMessage(msg);
+
+  let tickBefore: Buckets = [];
+  try {
+    tickBefore = await fetchTickHistogram(httpUrl);
+  } catch { /* a remote server without /metrics: tick figures stay NaN */ }
+
+  // Phase 1: one creator bot per room; phase 2: the rest join those rooms by id over the ramp.
+  const creators: BotSpec[] = Array.from({ length: rooms }, (_, i) => ({ index: i, delayMs: 0 }));
+  creators.forEach((b, i) => send(workers[i % workerCount]!, { type: "spawn", endpoint, bots: [b], inputHz }));
+  const deadline = Date.now() + 15_000;
+  while (created.length + totals.failed < rooms && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  if (created.length === 0) errors.push("no room could be created");
+
+  const rest = clients - rooms;
+  for (let k = 0; k < rest; k++) {
+    const spec: BotSpec = { index: rooms + k, roomId: created[k % Math.max(1, created.length)], delayMs: rest > 1 ? Math.round((ramp * 1000 * k) / rest) : 0 };
+    if (!spec.roomId) { totals.failed++; continue; }
+    send(workers[k % workerCount]!, { type: "spawn", endpoint, bots: [spec], inputHz });
+  }
+
+  // Live progress, one line.
+  const bar = new cliProgress.SingleBar({
+    format: " {bar} {value}/{total}s | joined {joined}/{clients} failed {failed} drops {drops} | {pps} patches/s/client | {kbps} kB/s/client | rtt p50 {rtt} ms",
+    hideCursor: true,
+    noTTYOutput: true,
+    notTTYSchedule: 2000,
+  }, cliProgress.Presets.shades_classic);
+  const runSeconds = ramp + duration;
+  bar.start(runSeconds, 0, { joined: 0, clients, failed: 0, drops: 0, pps: "-", kbps: "-", rtt: "-" });
+  const measureFrom = { at: 0, patches: 0, bytes: 0 };
+  const started = Date.now();
+  let last = { at: started, patches: 0, bytes: 0 };
+  let shown = { pps: "-", kbps: "-" };
+  await new Promise<void>((resolve) => {
+    const t = setInterval(() => {
+      const now = Date.now();
+      // Rates over windows of at least 2 s: workers report once a second.
+      if (now - last.at >= 2000) {
+        const secs = (now - last.at) / 1000;
+        const live = Math.max(1, totals.joined - totals.disconnects);
+        shown = {
+          pps: ((totals.patches - last.patches) / secs / live).toFixed(1),
+          kbps: ((totals.bytes - last.bytes) / secs / live / 1000).toFixed(2),
+        };
+        last = { at: now, patches: totals.patches, bytes: totals.bytes };
+      }
+      const p50 = sampleQuantile(0.5, rtt);
+      bar.update(Math.min(runSeconds, Math.round((now - started) / 1000)), {
+        joined: totals.joined, failed: totals.failed, drops: totals.disconnects,
+        ...shown,
+        rtt: Number.isNaN(p50) ? "-" : p50.toFixed(1),
+      });
+      // Steady-state figures are measured after the ramp.
+      if (measureFrom.at === 0 && now - started >= ramp * 1000) Object.assign(measureFrom, { at: now, patches: totals.patches, bytes: totals.bytes });
+      if (now - started >= runSeconds * 1000) {
+        clearInterval(t);
+        resolve();
+      }
+    }, 250);
+  });
+  bar.stop();
+
+  const measuredSeconds = (Date.now() - measureFrom.at) / 1000;
+  const steady = { patches: totals.patches - measureFrom.patches, bytes: totals.bytes - measureFrom.bytes };
+  // A worker that died (its error is already recorded) or hangs must not hold the report.
+  await Promise.all(workers.map((w) => new Promise<void>((resolve) => {
+    const timer = setTimeout(() => { errors.push("a worker did not stop within 10 s"); resolve(); }, 10_000);
+    const done = () => { clearTimeout(timer); resolve(); };
+    w.on("message", (m: FromWorker) => { if (m.type === "stopped") { absorb(m.report); done(); } });
+    w.once("exit", done);
+    send(w, { type: "stop" });
+  })));
+  let tickAfter: Buckets = [];
+  try {
+    tickAfter = await fetchTickHistogram(httpUrl);
+  } catch { /* see above */ }
+  const ticks = diffBuckets(tickAfter, tickBefore);
+  await Promise.all(workers.map((w) => w.terminate()));
+  await local?.stop();
+
+  const connected = Math.max(1, totals.joined);
+  const result = {
+    command: `npm run loadtest -- ${process.argv.slice(2).join(" ")}`.trim(),
+    endpoint: local ? "local child process" : endpoint,
+    startedAt: new Date(started).toISOString(),
+    config: { clients, rooms, durationSeconds: duration, rampSeconds: ramp, workers: workerCount, inputHz },
+    clients: { joined: totals.joined, failed: totals.failed, disconnects: totals.disconnects },
+    perClient: {
+      patchesPerSecond: round(steady.patches / measuredSeconds / connected),
+      downstreamBytesPerSecond: round(steady.bytes / measuredSeconds / connected),
+    },
+    rttMs: { samples: rtt.length, p50: round(sampleQuantile(0.5, rtt)), p99: round(sampleQuantile(0.99, rtt)) },
+    serverTickMs: {
+      samples: ticks.at(-1)?.count ?? 0,
+      p50: round(histogramQuantile(0.5, ticks) * 1000, 3),
+      p99: round(histogramQuantile(0.99, ticks) * 1000, 3),
+    },
+    errors,
+  };
+
+  console.log("\nTickwire load test report");
+  console.log(`  clients joined ${result.clients.joined}/${clients}, failed ${result.clients.failed}, disconnects ${result.clients.disconnects}`);
+  console.log(`  per client: ${result.perClient.patchesPerSecond} patches/s, ${result.perClient.downstreamBytesPerSecond} B/s downstream (steady state, ${measuredSeconds.toFixed(1)} s)`);
+  console.log(`  RTT: p50 ${result.rttMs.p50} ms, p99 ${result.rttMs.p99} ms (${result.rttMs.samples} pings)`);
+  console.log(`  server tick duration: p50 ${result.serverTickMs.p50} ms, p99 ${result.serverTickMs.p99} ms (${result.serverTickMs.samples} ticks, from /metrics)`);
+  if (errors.length) console.log(`  errors: ${errors.join(" | ")}`);
+
+  const out = values.out ?? path.resolve(HERE, "../results", `loadtest-${new Date(started).toISOString().replace(/[:.]/g, "-")}.json`);
+  await mkdir(path.dirname(out), { recursive: true });
+  await writeFile(out, JSON.stringify(result, null, 2) + "\n");
+  console.log(`  JSON: ${path.relative(process.cwd(), out)}`);
+
+  const ok = totals.failed === 0 && totals.disconnects === 0 && totals.joined === clients;
+  if (!ok) console.log("  FAILED: some joins failed or clients dropped");
+  return ok ? 0 : 1;
+}
+
+function round(v: number, digits = 2): number {
+  return Number.isFinite(v) ? Number(v.toFixed(digits)) : NaN;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(`loadtest: ${(err as Error).message}`);
+    process.exit(2);
+  },
+);

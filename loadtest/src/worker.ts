@@ -1,0 +1,98 @@
+import { parentPort } from "node:worker_threads";
+import { TickwireClient, type ArenaConnection } from "@tickwire/client-sdk";
+import type { BotSpec, FromWorker, ToWorker, WorkerReport } from "./protocol.ts";
+
+// A bot worker: many bots on one thread, each joining, sending inputs at the tick rate with
+// a wandering stick, and pinging once a second. Reports deltas to the coordinator every second.
+
+interface Bot {
+  conn: ArenaConnection;
+  seenPatches: number;
+  seenBytes: number;
+  heading: number;
+  leaving: boolean;
+}
+
+const bots: Bot[] = [];
+let report = emptyReport();
+let inputTimer: ReturnType<typeof setInterval> | undefined;
+const timers: Array<ReturnType<typeof setTimeout>> = [];
+
+function emptyReport(): WorkerReport {
+  return { joined: 0, failed: 0, disconnects: 0, patches: 0, bytes: 0, rttMs: [], created: [], errors: [] };
+}
+
+function post(msg: FromWorker): void {
+  parentPort!.postMessage(msg);
+}
+
+function collect(): WorkerReport {
+  for (const b of bots) {
+    const c = b.conn.counters;
+    report.patches += c.patches - b.seenPatches;
+    report.bytes += c.bytesReceived - b.seenBytes;
+    b.seenPatches = c.patches;
+    b.seenBytes = c.bytesReceived;
+  }
+  const out = report;
+  report = emptyReport();
+  return out;
+}
+
+async function startBot(endpoint: string, spec: BotSpec): Promise<void> {
+  const client = new TickwireClient(endpoint, { pingIntervalMs: 0 });
+  try {
+    const conn = spec.roomId
+      ? await client.joinArenaById(spec.roomId, { name: `bot-${spec.index}` })
+      : await client.createArena({ name: `bot-${spec.index}` });
+    if (!spec.roomId) report.created.push({ index: spec.index, roomId: conn.roomId });
+    const bot: Bot = { conn, seenPatches: 0, seenBytes: 0, heading: Math.random() * Math.PI * 2, leaving: false };
+    conn.on("leave", () => {
+      if (!bot.leaving) report.disconnects++;
+    });
+    conn.room.onDrop(() => {
+      if (!bot.leaving) report.disconnects++;
+    });
+    bots.push(bot);
+    report.joined++;
+  } catch (err) {
+    report.failed++;
+    if (report.errors.length < 5) report.errors.push((err as Error).message);
+  }
+}
+
+function tickInputs(): void {
+  for (const b of bots) {
+    if (b.conn.closed) continue;
+    // Wander: small random turns, so bots spread over the world instead of piling on a wall.
+    b.heading += (Math.random() - 0.5) * 0.3;
+    b.conn.sendInput({ moveX: Math.cos(b.heading), moveY: Math.sin(b.heading), aim: b.heading });
+  }
+}
+
+function pingAll(): void {
+  for (const b of bots) {
+    if (b.conn.closed || !b.conn.room.connection?.isOpen) continue;
+    b.conn.room.ping((ms) => report.rttMs.push(ms));
+  }
+}
+
+parentPort!.on("message", async (msg: ToWorker) => {
+  if (msg.type === "spawn") {
+    for (const spec of msg.bots) timers.push(setTimeout(() => void startBot(msg.endpoint, spec), spec.delayMs));
+    inputTimer ??= setInterval(tickInputs, 1000 / msg.inputHz);
+    return;
+  }
+  // stop
+  for (const t of timers) clearTimeout(t);
+  if (inputTimer) clearInterval(inputTimer);
+  const final = collect();
+  for (const b of bots) b.leaving = true;
+  await Promise.allSettled(bots.map((b) => b.conn.leave()));
+  post({ type: "stopped", report: final });
+});
+
+setInterval(() => {
+  pingAll();
+  post({ type: "report", report: collect() });
+}, 1000).unref();

@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { ROOT } from "../helpers/server.ts";
+
+function run(args: string[]): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "loadtest/src/cli.ts", ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (out += d));
+    child.on("exit", (code) => resolve({ code, out }));
+  });
+}
+
+describe("npm run loadtest", () => {
+  it("a short run against its own local server completes with zero failures and writes its JSON", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "tickwire-loadtest-"));
+    try {
+      const out = path.join(dir, "report.json");
+      const res = await run(["--clients", "6", "--rooms", "2", "--duration", "3", "--ramp", "1", "--out", out]);
+      expect(res.out).toContain("Tickwire load test report");
+      expect(res.code, res.out).toBe(0);
+      const report = JSON.parse(await readFile(out, "utf8"));
+      expect(report.clients).toEqual({ joined: 6, failed: 0, disconnects: 0 });
+      expect(report.config).toMatchObject({ clients: 6, rooms: 2 });
+      // At PATCH_HZ 20 every bot receives patches; figures are measured, not asserted for speed.
+      expect(report.perClient.patchesPerSecond).toBeGreaterThan(0);
+      expect(report.perClient.downstreamBytesPerSecond).toBeGreaterThan(0);
+      expect(report.rttMs.samples).toBeGreaterThan(0);
+      expect(report.serverTickMs.samples).toBeGreaterThan(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it("exits non-zero when joins fail", async () => {
+    // Nothing listens on port 9 (discard) on loopback: every join fails.
+    const res = await run(["--endpoint", "ws://127.0.0.1:9", "--clients", "2", "--rooms", "1", "--duration", "1", "--ramp", "0", "--out", path.join(tmpdir(), `tw-fail-${process.pid}.json`)]);
+    expect(res.code).not.toBe(0);
+    expect(res.out).toMatch(/FAILED|failed [1-9]/);
+  }, 60_000);
+
+  it("refuses bad flags with a clear message", async () => {
+    const res = await run(["--clients", "many"]);
+    expect(res.code).toBe(2);
+    expect(res.out).toContain("--clients must be a whole number");
+  });
+});
