@@ -1,5 +1,7 @@
 import { Client } from "@colyseus/sdk";
-import { ARENA_ROOM, ArenaState, type JoinOptions } from "@tickwire/shared";
+import { ARENA_ROOM, ArenaState } from "@tickwire/shared/wire";
+// Type only: erased at build time, so the validators stay out of client bundles.
+import type { JoinOptions } from "@tickwire/shared";
 import { ArenaConnection, type ArenaConnectionOptions } from "./connection.ts";
 
 /**

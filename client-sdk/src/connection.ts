@@ -2,7 +2,7 @@ import { Callbacks, type Room, type InputHandle } from "@colyseus/sdk";
 import {
   ServerMessages, ClientMessages, PlayerInput,
   type ArenaState, type Player, type ChatBroadcast, type ErrorNotice,
-} from "@tickwire/shared";
+} from "@tickwire/shared/wire";
 import { Emitter } from "./emitter.ts";
 
 /** What a game asks for in one input; `sendInput` stamps the sequence number. */

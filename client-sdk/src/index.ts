@@ -3,4 +3,4 @@ export { ArenaConnection, type ArenaEvents, type InputIntent, type ArenaConnecti
 export {
   ArenaState, Player, PlayerInput, Buttons, CloseCodes, ErrorReasons, SIM, NET,
   type ChatBroadcast, type ErrorNotice,
-} from "@tickwire/shared";
+} from "@tickwire/shared/wire";

@@ -1,0 +1,2 @@
+/** Name under which the server registers the arena room. */
+export const ARENA_ROOM = "arena";

@@ -1,0 +1,10 @@
+// The parts of the shared package a game client needs, without the validators (and so
+// without zod, which would more than double a browser bundle).
+export { SIM, NET, Buttons } from "./sim/constants.ts";
+export { stepBody, IDLE_INTENT, type Body, type MoveIntent } from "./sim/movement.ts";
+export { createRng, type Rng } from "./sim/rng.ts";
+export { Player, ArenaState } from "./schema/state.ts";
+export { PlayerInput } from "./schema/input.ts";
+export { CloseCodes, ErrorReasons } from "./protocol/codes.ts";
+export { ClientMessages, ServerMessages, type ChatBroadcast, type ErrorNotice } from "./protocol/messages.ts";
+export { ARENA_ROOM } from "./protocol/rooms.ts";

@@ -1,0 +1,61 @@
+import { describe, expect, it } from "vitest";
+import { spawn } from "node:child_process";
+import { TickwireClient } from "@tickwire/client-sdk";
+import { ROOT, startServer } from "../helpers/server.ts";
+import { waitFor } from "../helpers/wait.ts";
+
+function runServer(env: Record<string, string>): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "server/src/index.ts"], {
+      cwd: ROOT,
+      env: { ...process.env, PORT: "0", HOST: "127.0.0.1", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (out += d));
+    const kill = setTimeout(() => child.kill("SIGKILL"), 20_000);
+    child.on("exit", (code) => {
+      clearTimeout(kill);
+      resolve({ code, out });
+    });
+  });
+}
+
+describe("server start-up", () => {
+  it.each([["TICK_HZ", "fast"], ["PORT", "99999"], ["MAX_PLAYERS_PER_ROOM", "0"]])(
+    "stops with exit code 2 and names %s when it is invalid",
+    async (key, value) => {
+      const { code, out } = await runServer({ [key]: value });
+      expect(code).toBe(2);
+      expect(out).toContain(`${key}=`);
+      expect(out).not.toContain("listening on");
+    },
+  );
+
+  it("falls back to the ws transport, with one log line saying why, when the native uWS binding is missing", async () => {
+    // The uWS package's own switch forces its pure-JS imitation: the probe must notice.
+    const server = await startServer({ UWS_USE_FALLBACK: "1", MONITOR_PASSWORD: "fallback-password" });
+    try {
+      const health = await (await fetch(`${server.httpUrl}/healthz`)).json();
+      expect(health.transport).toBe("ws");
+      expect(server.output().match(/falling back to ws/g)).toHaveLength(1);
+      // And the game still works on it.
+      const arena = await new TickwireClient(server.wsUrl).joinArena({ name: "fallback" });
+      await waitFor(() => arena.state.tick > 2, "ticks on the ws transport");
+      await arena.leave();
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("prints a generated monitor password once when none is configured, and exits 0 on SIGTERM", async () => {
+    const server = await startServer({ MONITOR_PASSWORD: "" });
+    const m = /user "admin" password "([^"]+)" \(generated for this run\)/.exec(server.output());
+    expect(m).not.toBeNull();
+    const auth = { authorization: `Basic ${btoa(`admin:${m![1]}`)}` };
+    expect((await fetch(`${server.httpUrl}/monitor/api`, { headers: auth })).status).toBe(200);
+    expect((await fetch(`${server.httpUrl}/monitor/api`)).status).toBe(401);
+    expect(await server.stop()).toBe(0);
+  });
+});
