@@ -111,3 +111,26 @@ describe("HTTP routes", () => {
     await expect(client.joinArena({ name: "<script>" })).rejects.toThrow(/invalid join options: name: name may contain only/);
   });
 });
+
+describe("input buffering", () => {
+  it("a burst of inputs is simulated one per tick, and an overflowing ring keeps the newest", async () => {
+    const c = await join("burst");
+    await waitFor(() => c.self, "own player");
+    // 20 inputs at once: they must be spread over about 20 ticks, not applied in one.
+    for (let i = 0; i < 20; i++) c.sendInput({ moveX: 0, moveY: 0 });
+    const firstTick = c.state.tick;
+    await waitFor(() => c.self!.lastProcessedInputSeq > 0, "first input simulated");
+    const seenAt = { tick: c.state.tick, seq: c.self!.lastProcessedInputSeq };
+    expect(seenAt.seq).toBeLessThanOrEqual(seenAt.tick - firstTick + 1);
+    await waitFor(() => c.self!.lastProcessedInputSeq === 20, "the whole burst simulated");
+    expect(c.state.tick - firstTick).toBeGreaterThanOrEqual(19);
+
+    // 60 more at once overflow the 32-input ring (and stay under the 120 messages/s limit):
+    // the oldest are dropped, so the burst drains in about 32 ticks instead of 60.
+    const before = c.state.tick;
+    for (let i = 0; i < 60; i++) c.sendInput({ moveX: 0, moveY: 0 });
+    await waitFor(() => c.self!.lastProcessedInputSeq === 80, "newest input of the overflowing burst simulated");
+    expect(c.state.tick - before).toBeLessThan(50);
+    expect(c.closed).toBe(false);
+  });
+});
