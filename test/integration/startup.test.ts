@@ -51,8 +51,8 @@ describe("server start-up", () => {
 
   it("prints a generated monitor password once when none is configured, and exits 0 on SIGTERM", async () => {
     const server = await startServer({ MONITOR_PASSWORD: "" });
-    const m = /user "admin" password "([^"]+)" \(generated for this run\)/.exec(server.output());
-    expect(m).not.toBeNull();
+    // Printed right after the listening line, possibly in a later chunk of stdout.
+    const m = await waitFor(() => /user "admin" password "([^"]+)" \(generated for this run\)/.exec(server.output()), "generated password line");
     const auth = { authorization: `Basic ${btoa(`admin:${m![1]}`)}` };
     expect((await fetch(`${server.httpUrl}/monitor/api`, { headers: auth })).status).toBe(200);
     expect((await fetch(`${server.httpUrl}/monitor/api`)).status).toBe(401);
