@@ -39,6 +39,8 @@ describe("server start-up", () => {
     try {
       const health = await (await fetch(`${server.httpUrl}/healthz`)).json();
       expect(health.transport).toBe("ws");
+      // The warning goes to stderr, which may arrive after the stdout "listening" line.
+      await waitFor(() => server.output().includes("falling back to ws"), "fallback log line");
       expect(server.output().match(/falling back to ws/g)).toHaveLength(1);
       // And the game still works on it.
       const arena = await new TickwireClient(server.wsUrl).joinArena({ name: "fallback" });
