@@ -164,7 +164,7 @@ async function main(): Promise<number> {
   } catch { /* see above */ }
   const ticks = diffBuckets(tickAfter, tickBefore);
   await Promise.all(workers.map((w) => w.terminate()));
-  await local?.stop();
+  if (local) await local.stop();
 
   const connected = Math.max(1, totals.joined);
   const result = {

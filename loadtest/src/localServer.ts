@@ -5,14 +5,24 @@ import { fileURLToPath } from "node:url";
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 export interface LocalServer {
-  endpoint: string;
-  httpUrl: string;
-  stop(): Promise<void>;
+  readonly port: number;
+  /** `ws://127.0.0.1:<port>` */
+  readonly endpoint: string;
+  /** `http://127.0.0.1:<port>` */
+  readonly httpUrl: string;
+  readonly child: ChildProcess;
+  /** Everything the process printed so far (stdout and stderr). */
+  output(): string;
+  /** SIGTERM, then SIGKILL if it has not exited within 5 s. Resolves with the exit code. */
+  stop(): Promise<number | null>;
 }
 
-/** Starts the Tickwire server in a child process on a free port (its own core, not the bots'). */
+/**
+ * Starts the real server entry point (`server/src/index.ts`) in a child process on a port the
+ * OS picks (PORT=0), so it has its own core, and waits for its "listening" line.
+ */
 export async function startLocalServer(env: Record<string, string> = {}): Promise<LocalServer> {
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "server/src/index.ts"], {
+  const child = spawn(process.execPath, ["--import", "tsx", "server/src/index.ts"], {
     cwd: ROOT,
     env: { ...process.env, PORT: "0", HOST: "127.0.0.1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -20,30 +30,42 @@ export async function startLocalServer(env: Record<string, string> = {}): Promis
   let out = "";
   child.stdout!.on("data", (d) => (out += d));
   child.stderr!.on("data", (d) => (out += d));
+
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start within 30 s:\n${out}`)), 30_000);
-    child.once("exit", (code) => reject(new Error(`server exited with ${code}:\n${out}`)));
-    const check = () => {
-      const m = /listening on http:\/\/[^:]+:(\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
+    const onExit = (code: number | null) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code} before listening:\n${out}`));
     };
-    child.stdout!.on("data", check);
+    child.once("exit", onExit);
+    child.stdout!.on("data", function check() {
+      const m = /listening on http:\/\/[^:]+:(\d+)/.exec(out);
+      if (!m) return;
+      clearTimeout(timer);
+      child.off("exit", onExit);
+      child.stdout!.off("data", check);
+      resolve(Number(m[1]));
+    });
   });
+
   return {
+    port,
     endpoint: `ws://127.0.0.1:${port}`,
     httpUrl: `http://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        const kill = setTimeout(() => child.kill("SIGKILL"), 5000);
-        child.once("exit", () => {
-          clearTimeout(kill);
-          resolve();
-        });
-        child.kill("SIGTERM");
-      }),
+    child,
+    output: () => out,
+    stop: () => stopChild(child),
   };
+}
+
+export function stopChild(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => {
+    const kill = setTimeout(() => child.kill("SIGKILL"), 5000);
+    child.once("exit", (code) => {
+      clearTimeout(kill);
+      resolve(code);
+    });
+    child.kill("SIGTERM");
+  });
 }
