@@ -54,27 +54,9 @@ export class TickwireUwsTransport extends uWebSocketsTransport {
     const connecting = super.onConnection(rawClient);
     const wrapper = this.clientWrappers.get(rawClient);
     if (wrapper) {
-      // A frame that makes a decoder throw (truncated, lying lengths) must cost only its
-      // sender: close that client instead of letting the throw escape into uWS.
       const emit = wrapper.emit.bind(wrapper);
-      wrapper.emit = (event: string | symbol, ...args: unknown[]): boolean => {
-        if (event === "message") {
-          const bytes = (args[0] as Buffer).byteLength;
-          this.#meter.received(bytes);
-          if (bytes > this.#maxMessageBytes) {
-            this.#meter.oversized();
-            try { rawClient.end(CloseCodes.MESSAGE_TOO_BIG, "message too big"); } catch { /* already closed */ }
-            return true;
-          }
-        }
-        try {
-          return emit(event, ...args);
-        } catch {
-          this.#meter.malformed();
-          try { rawClient.end(CloseCodes.PROTOCOL_VIOLATION, "malformed frame"); } catch { /* already closed */ }
-          return true;
-        }
-      };
+      wrapper.emit = (event: string | symbol, ...args: unknown[]): boolean =>
+        event === "message" ? this.#deliver(rawClient, () => emit(event, ...args), (args[0] as Buffer).byteLength) : emit(event, ...args);
     }
     const send = rawClient.send.bind(rawClient);
     rawClient.send = (message, isBinary, compress) => {
@@ -82,5 +64,32 @@ export class TickwireUwsTransport extends uWebSocketsTransport {
       return send(message, isBinary, compress);
     };
     await connecting;
+  }
+
+  /** Meters one client frame, enforces the size limit, then hands it to the room. */
+  #deliver(rawClient: RawSocket, toRoom: () => boolean, bytes: number): boolean {
+    this.#meter.received(bytes);
+    if (bytes > this.#maxMessageBytes) {
+      this.#meter.oversized();
+      this.#close(rawClient, CloseCodes.MESSAGE_TOO_BIG, "message too big");
+      return true;
+    }
+    try {
+      return toRoom();
+    } catch {
+      // A frame that makes a decoder or handler throw must cost only its sender: close that
+      // client instead of letting the throw escape into uWS and take the process down.
+      this.#meter.malformed();
+      this.#close(rawClient, CloseCodes.PROTOCOL_VIOLATION, "malformed frame");
+      return true;
+    }
+  }
+
+  #close(rawClient: RawSocket, code: number, reason: string): void {
+    try {
+      rawClient.end(code, reason);
+    } catch {
+      // Already closed: uWS throws on any access to a closed socket.
+    }
   }
 }

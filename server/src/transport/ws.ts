@@ -1,6 +1,5 @@
 import type { AddressInfo } from "node:net";
-// Structural: only what the meter touches of a `ws` socket.
-interface WebSocket { on(event: "message", cb: (data: Buffer) => void): void; send: (...args: any[]) => void; }
+import type { WebSocket } from "ws";
 import { WebSocketTransport } from "@colyseus/ws-transport";
 import type { TrafficMeter } from "./meter.ts";
 
@@ -13,7 +12,7 @@ export class TickwireWsTransport extends WebSocketTransport {
     super({ maxPayload: options.maxPayload });
     this.wss.on("connection", (ws: WebSocket) => {
       ws.on("message", (data: Buffer) => meter.received(data.byteLength));
-      const send = ws.send.bind(ws) as (data: unknown, ...rest: unknown[]) => void;
+      const send = ws.send.bind(ws) as (data: ArrayBufferView, ...rest: unknown[]) => void;
       ws.send = ((data: ArrayBufferView, ...rest: unknown[]) => {
         meter.sent(data.byteLength ?? 0);
         send(data, ...rest);
