@@ -87,6 +87,7 @@ export class ArenaConnection {
       this.#closedWith = code;
       this.#stopPing();
       this.#events.emit("leave", code, reason);
+      for (const off of this.#unsubscribe.splice(0)) off();
     });
 
     const every = opts.pingIntervalMs ?? 1000;

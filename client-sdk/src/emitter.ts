@@ -14,8 +14,4 @@ export class Emitter<Events extends { [K in keyof Events]: (...args: any[]) => v
     if (!set) return;
     for (const h of [...set]) (h as (...a: Parameters<Events[K]>) => void)(...args);
   }
-
-  clear(): void {
-    this.#handlers.clear();
-  }
 }

@@ -16,10 +16,6 @@ export interface RouteDeps {
 
 /** The demo page bundle, built from client-sdk by `npm run build:demo` (run by `npm start`). */
 const DEMO_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../client-sdk/demo/build");
-const DEMO_FILES: Record<string, string> = {
-  "/": "index.html",
-  "/demo.js": "demo.js",
-};
 const CONTENT_TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
   ".js": "text/javascript; charset=utf-8",
@@ -55,7 +51,7 @@ export function createRoutes(deps: RouteDeps) {
     metrics: createEndpoint("/metrics", { method: "GET" }, async () =>
       new Response(await metrics.registry.metrics(), { headers: { "content-type": metrics.registry.contentType } })),
     ...monitor({ use: [monitorAuth] }),
-    demoIndex: createEndpoint("/", { method: "GET" }, async () => serveDemo(DEMO_FILES["/"]!)),
-    demoScript: createEndpoint("/demo.js", { method: "GET" }, async () => serveDemo(DEMO_FILES["/demo.js"]!)),
+    demoIndex: createEndpoint("/", { method: "GET" }, async () => serveDemo("index.html")),
+    demoScript: createEndpoint("/demo.js", { method: "GET" }, async () => serveDemo("demo.js")),
   });
 }

@@ -87,8 +87,7 @@ export function createArenaRoom(deps: ArenaDeps) {
       this.world.addPlayer(client.sessionId, auth.name);
     }
 
-    override onDrop(client: Client, code?: number): void {
-      metrics.clientCloses.inc({ code: String(code ?? 0) });
+    override onDrop(client: Client): void {
       this.world.setConnected(client.sessionId, false);
       if (config.reconnectWindowSeconds > 0) {
         this.allowReconnection(client, config.reconnectWindowSeconds);
@@ -99,11 +98,7 @@ export function createArenaRoom(deps: ArenaDeps) {
       this.world.setConnected(client.sessionId, true);
     }
 
-    override onLeave(client: Client, code?: number): void {
-      // A drop that timed out was already counted in onDrop.
-      if (this.world.state.players.get(client.sessionId)?.connected !== false) {
-        metrics.clientCloses.inc({ code: String(code ?? 0) });
-      }
+    override onLeave(client: Client): void {
       this.world.removePlayer(client.sessionId);
     }
 

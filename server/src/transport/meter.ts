@@ -8,6 +8,8 @@ export interface TrafficMeter {
   malformed(): void;
   /** A frame over MAX_MESSAGE_BYTES; the client is closed with MESSAGE_TOO_BIG. */
   oversized(): void;
+  /** A client connection ended with this WebSocket close code. */
+  closed(code: number): void;
 }
 
 export function meterFromMetrics(m: Metrics): TrafficMeter {
@@ -25,6 +27,9 @@ export function meterFromMetrics(m: Metrics): TrafficMeter {
     },
     oversized() {
       m.messagesRejected.inc({ reason: "oversized" });
+    },
+    closed(code) {
+      m.clientCloses.inc({ code: String(code) });
     },
   };
 }

@@ -55,12 +55,15 @@ export class TickwireUwsTransport extends uWebSocketsTransport {
     const wrapper = this.clientWrappers.get(rawClient);
     if (wrapper) {
       const emit = wrapper.emit.bind(wrapper);
-      wrapper.emit = (event: string | symbol, ...args: unknown[]): boolean =>
-        event === "message" ? this.#deliver(rawClient, () => emit(event, ...args), (args[0] as Buffer).byteLength) : emit(event, ...args);
+      wrapper.emit = (event: string | symbol, ...args: unknown[]): boolean => {
+        if (event === "message") return this.#deliver(rawClient, () => emit(event, ...args), (args[0] as Buffer).byteLength);
+        if (event === "close") this.#meter.closed(args[0] as number);
+        return emit(event, ...args);
+      };
     }
     const send = rawClient.send.bind(rawClient);
     rawClient.send = (message, isBinary, compress) => {
-      this.#meter.sent((message as ArrayBufferView).byteLength ?? (message as ArrayBuffer).byteLength ?? 0);
+      this.#meter.sent((message as ArrayBuffer | ArrayBufferView).byteLength ?? 0);
       return send(message, isBinary, compress);
     };
     await connecting;

@@ -12,6 +12,7 @@ export class TickwireWsTransport extends WebSocketTransport {
     super({ maxPayload: options.maxPayload });
     this.wss.on("connection", (ws: WebSocket) => {
       ws.on("message", (data: Buffer) => meter.received(data.byteLength));
+      ws.on("close", (code: number) => meter.closed(code));
       const send = ws.send.bind(ws) as (data: ArrayBufferView, ...rest: unknown[]) => void;
       ws.send = ((data: ArrayBufferView, ...rest: unknown[]) => {
         meter.sent(data.byteLength ?? 0);
