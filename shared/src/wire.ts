@@ -8,3 +8,7 @@ export { PlayerInput } from "./schema/input.ts";
 export { CloseCodes, ErrorReasons } from "./protocol/codes.ts";
 export { ClientMessages, ServerMessages, type ChatBroadcast, type ErrorNotice } from "./protocol/messages.ts";
 export { ARENA_ROOM } from "./protocol/rooms.ts";
+export {
+  TickwireProtocol, ACK_HEADER_BYTES, UNRELIABLE_PATCH_BYTE, writeAckHeader, prependAck, readAckHeader,
+  unreliableSeqOf, seqNewer, type Ack,
+} from "./protocol/ack.ts";

@@ -14,6 +14,12 @@ export const CloseCodes = {
   PROTOCOL_VIOLATION: 4002,
   /** A reconnection token was refused (expired window or unknown seat). */
   FAILED_TO_RECONNECT: 4003,
+  /**
+   * The client fell too far behind on the reliable channel: more than RELIABLE_BACKLOG_BYTES
+   * were waiting to be written to it. Closing (rather than skipping patches) means its state
+   * never silently diverges; the client SDK reconnects at once and receives the full state.
+   */
+  BACKLOG_OVERFLOW: 4100,
   /** A frame larger than MAX_MESSAGE_BYTES: the transport closes the socket (RFC 6455 "message too big"). */
   MESSAGE_TOO_BIG: 1009,
 } as const;
