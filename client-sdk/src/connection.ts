@@ -4,6 +4,7 @@ import {
   type ArenaState, type Player, type ChatBroadcast, type ErrorNotice,
 } from "@tickwire/shared/wire";
 import { Emitter } from "./emitter.ts";
+import { ClientChannel, type ChannelOptions, type ChannelCounters } from "./channel.ts";
 
 /** What a game asks for in one input; `sendInput` stamps the sequence number. */
 export interface InputIntent {
@@ -25,21 +26,21 @@ export interface ArenaEvents {
   chat: (line: ChatBroadcast) => void;
   /** The server ignored a message of ours and says why. */
   error: (notice: ErrorNotice) => void;
+  /** The connection dropped; the SDK is reconnecting to the held seat. */
+  drop: (code: number, reason?: string) => void;
+  /** The seat was taken back after a drop; the full state has been received again. */
+  reconnect: () => void;
   /** The connection ended; `code` is a WebSocket close code (see `CloseCodes`). */
   leave: (code: number, reason?: string) => void;
 }
 
 /** Counters a game can show in a net-stats overlay; cumulative since join. */
-export interface NetCounters {
-  /** WebSocket frames received from the server. */
-  framesReceived: number;
-  /** Payload bytes received from the server. */
-  bytesReceived: number;
-  /** State patches applied. */
+export interface NetCounters extends ChannelCounters {
+  /** State patches applied (reliable and unreliable). */
   patches: number;
 }
 
-export interface ArenaConnectionOptions {
+export interface ArenaConnectionOptions extends ChannelOptions {
   /** How often to measure round-trip time, in ms (0 disables). Default 1000. */
   pingIntervalMs?: number;
 }
@@ -62,13 +63,17 @@ export class ArenaConnection {
   #rttMs = NaN;
   #pingTimer: ReturnType<typeof setInterval> | undefined;
   #unsubscribe: Array<() => void> = [];
-  #counters: NetCounters = { framesReceived: 0, bytesReceived: 0, patches: 0 };
+  #channel: ClientChannel;
+  #patches = 0;
   /** Close code once the connection has ended for good. */
   #closedWith: number | undefined;
 
   constructor(room: Room<any, ArenaState>, opts: ArenaConnectionOptions = {}) {
     this.room = room;
-    this.#input = room.input<PlayerInput>({ type: PlayerInput, mode: "reliable" });
+    this.#channel = new ClientChannel(room, opts);
+    // Unreliable mode: each frame carries the newest inputs (a redundancy ring), so a frame the
+    // channel skips while the socket is backed up costs nothing.
+    this.#input = room.input<PlayerInput>({ type: PlayerInput, mode: "unreliable" });
 
     const $ = Callbacks.get(room);
     this.#unsubscribe.push(
@@ -76,16 +81,17 @@ export class ArenaConnection {
       $.onRemove("players", (p, id) => this.#events.emit("playerRemove", p as Player, id as string)),
     );
     room.onStateChange((s) => {
-      this.#counters.patches++;
+      this.#patches++;
       this.#events.emit("state", s);
     });
-    this.#meterDownstream();
-    room.onReconnect(() => this.#meterDownstream());
+    room.onDrop((code, reason) => this.#events.emit("drop", this.#channel.lastCloseCode ?? code, reason));
+    room.onReconnect(() => this.#events.emit("reconnect"));
     room.onMessage(ServerMessages.CHAT, (line: ChatBroadcast) => this.#events.emit("chat", line));
     room.onMessage(ServerMessages.ERROR, (notice: ErrorNotice) => this.#events.emit("error", notice));
     room.onLeave((code, reason) => {
       this.#closedWith = code;
       this.#stopPing();
+      this.#channel.dispose();
       this.#events.emit("leave", code, reason);
       for (const off of this.#unsubscribe.splice(0)) off();
     });
@@ -139,20 +145,7 @@ export class ArenaConnection {
   }
 
   /** Cumulative traffic counters (a copy). */
-  get counters(): NetCounters { return { ...this.#counters }; }
-
-  // Counts every frame before the SDK decodes it; re-armed after a reconnect, which builds a
-  // new Connection object.
-  #meterDownstream(): void {
-    const events = this.room.connection?.events;
-    if (!events) return;
-    const decode = events.onmessage;
-    events.onmessage = (ev: MessageEvent) => {
-      this.#counters.framesReceived++;
-      this.#counters.bytesReceived += (ev.data as ArrayBuffer).byteLength ?? 0;
-      decode?.(ev);
-    };
-  }
+  get counters(): NetCounters { return { ...this.#channel.counters, patches: this.#patches }; }
 
   #ping(): void {
     if (!this.room.connection?.isOpen) return;

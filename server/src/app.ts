@@ -5,7 +5,7 @@ import type { Config } from "./config.ts";
 import { createLogger, setLogLevel } from "./observability/log.ts";
 import { createMetrics, type Metrics } from "./observability/metrics.ts";
 import { createTransport, type GameTransport } from "./transport/index.ts";
-import { meterFromMetrics } from "./transport/meter.ts";
+import { channelEventsFromMetrics, meterFromMetrics } from "./transport/meter.ts";
 import { createArenaRoom } from "./rooms/ArenaRoom.ts";
 import { createRoutes } from "./http/routes.ts";
 
@@ -26,12 +26,15 @@ export interface App {
 export async function createApp(config: Config): Promise<App> {
   setLogLevel(config.logLevel);
   const log = createLogger("server");
+  let transport: GameTransport | undefined;
   const metrics = createMetrics({
     rooms: () => matchMaker.stats.local.roomCount,
     clients: () => matchMaker.stats.local.ccu,
+    backlog: () => transport?.backlog() ?? { clients: 0, bytes: 0 },
   });
-  const transport = await createTransport(config, meterFromMetrics(metrics), createLogger("transport"));
+  transport = await createTransport(config, meterFromMetrics(metrics), channelEventsFromMetrics(metrics), createLogger("transport"));
 
+  const bound = transport;
   const server = defineServer({
     transport: transport.colyseus,
     greet: false,
@@ -40,16 +43,16 @@ export async function createApp(config: Config): Promise<App> {
     rooms: {
       [ARENA_ROOM]: defineRoom(createArenaRoom({ config, metrics, log: createLogger("arena") })),
     },
-    routes: createRoutes({ config, metrics, transportKind: () => transport.kind, startedAt: Date.now() }),
+    routes: createRoutes({ config, metrics, transportKind: () => bound.kind, startedAt: Date.now() }),
   });
 
   return {
     server,
-    transport,
+    transport: bound,
     metrics,
     async listen() {
       await server.listen(config.port, config.host);
-      return transport.boundPort();
+      return bound.boundPort();
     },
     async close() {
       await server.gracefullyShutdown(false);

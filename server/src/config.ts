@@ -19,6 +19,12 @@ const EnvSchema = z.object({
   RECONNECT_WINDOW_SECONDS: int(0, 3600).default(20),
   MAX_MESSAGES_PER_SECOND: int(1, 100_000).default(120),
   MAX_MESSAGE_BYTES: int(64, 16 * 1024 * 1024).default(4096),
+  /** Reliable bytes allowed to wait for one client before it is closed with 4100. */
+  RELIABLE_BACKLOG_BYTES: int(16 * 1024, 64 * 1024 * 1024).default(256 * 1024),
+  /** A client that never acknowledges gets unreliable frames only while its backlog is at most this. */
+  UNRELIABLE_BACKLOG_BYTES: int(0, 16 * 1024 * 1024).default(0),
+  /** Hard cap on unacknowledged unreliable frames per client. */
+  UNRELIABLE_MAX_FRAMES_IN_FLIGHT: int(1, 1024).default(32),
   /** auto: native uWebSockets.js when its binding loads, else the ws transport. */
   TRANSPORT: z.enum(["auto", "uws", "ws"]).default("auto"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
@@ -37,6 +43,9 @@ export interface Config {
   readonly reconnectWindowSeconds: number;
   readonly maxMessagesPerSecond: number;
   readonly maxMessageBytes: number;
+  readonly reliableBacklogBytes: number;
+  readonly unreliableBacklogBytes: number;
+  readonly unreliableMaxFramesInFlight: number;
   readonly transport: "auto" | "uws" | "ws";
   readonly logLevel: "debug" | "info" | "warn" | "error";
 }
@@ -74,6 +83,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     reconnectWindowSeconds: e.RECONNECT_WINDOW_SECONDS,
     maxMessagesPerSecond: e.MAX_MESSAGES_PER_SECOND,
     maxMessageBytes: e.MAX_MESSAGE_BYTES,
+    reliableBacklogBytes: e.RELIABLE_BACKLOG_BYTES,
+    unreliableBacklogBytes: e.UNRELIABLE_BACKLOG_BYTES,
+    unreliableMaxFramesInFlight: e.UNRELIABLE_MAX_FRAMES_IN_FLIGHT,
     transport: e.TRANSPORT,
     logLevel: e.LOG_LEVEL,
   });

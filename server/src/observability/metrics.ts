@@ -15,11 +15,19 @@ export interface Metrics {
   readonly inputsSanitized: Counter;
   /** Client connections that ended, by WebSocket close code. */
   readonly clientCloses: Counter<"code">;
+  /** Unreliable frames handed to a socket, by kind (`delta`, `keyframe`). */
+  readonly unreliableSent: Counter<"kind">;
+  /** Unreliable frames not sent, by reason (`window`: unacknowledged frames fill the window; `backlog`: bytes waiting in user space). */
+  readonly unreliableDropped: Counter<"reason">;
+  /** Clients closed because their reliable backlog passed RELIABLE_BACKLOG_BYTES. */
+  readonly backlogCloses: Counter;
 }
 
 export interface LiveCounts {
   rooms(): number;
   clients(): number;
+  /** Clients with bytes waiting in user space, and those bytes. */
+  backlog(): { clients: number; bytes: number };
 }
 
 export function createMetrics(live: LiveCounts): Metrics {
@@ -29,6 +37,9 @@ export function createMetrics(live: LiveCounts): Metrics {
 
   new Gauge({ name: "tickwire_rooms", help: "Rooms hosted by this process", ...opts, collect() { this.set(live.rooms()); } });
   new Gauge({ name: "tickwire_clients", help: "Clients connected to this process", ...opts, collect() { this.set(live.clients()); } });
+
+  new Gauge({ name: "tickwire_clients_backlogged", help: "Clients with bytes waiting in user space to be written", ...opts, collect() { this.set(live.backlog().clients); } });
+  new Gauge({ name: "tickwire_backlog_bytes", help: "Bytes waiting in user space to be written, all clients", ...opts, collect() { this.set(live.backlog().bytes); } });
 
   return {
     registry,
@@ -52,5 +63,8 @@ export function createMetrics(live: LiveCounts): Metrics {
     messagesRejected: new Counter({ name: "tickwire_messages_rejected_total", help: "Client messages ignored, by reason", labelNames: ["reason"], ...opts }),
     inputsSanitized: new Counter({ name: "tickwire_inputs_sanitized_total", help: "Inputs with out-of-range values that were clamped", ...opts }),
     clientCloses: new Counter({ name: "tickwire_client_closes_total", help: "Client connections ended, by close code", labelNames: ["code"], ...opts }),
+    unreliableSent: new Counter({ name: "tickwire_unreliable_frames_sent_total", help: "Unreliable frames sent, by kind", labelNames: ["kind"], ...opts }),
+    unreliableDropped: new Counter({ name: "tickwire_unreliable_frames_dropped_total", help: "Unreliable frames dropped instead of queued, by reason", labelNames: ["reason"], ...opts }),
+    backlogCloses: new Counter({ name: "tickwire_backpressure_closes_total", help: "Clients closed because their reliable backlog passed the limit", ...opts }),
   };
 }

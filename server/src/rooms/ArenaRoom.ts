@@ -1,4 +1,4 @@
-import { Room, ServerError, type Client, type AuthContext } from "@colyseus/core";
+import { Room, ServerError, type Client, type AuthContext, type SchemaSerializer } from "@colyseus/core";
 import {
   ArenaState, PlayerInput, JoinOptions, ChatPayload, ClientMessages, ServerMessages, ErrorReasons, NET,
   sanitizeInput, type ChatBroadcast, type ErrorNotice,
@@ -7,6 +7,8 @@ import type { Config } from "../config.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import type { Logger } from "../observability/log.ts";
 import { World } from "../world/World.ts";
+import { UnreliableFlusher } from "../transport/unreliable/serializer.ts";
+import { channelOf } from "../transport/unreliable/channel.ts";
 import { TickTimer } from "./tickTimer.ts";
 
 export interface ArenaDeps {
@@ -73,14 +75,56 @@ export function createArenaRoom(deps: ArenaDeps) {
       return { name: parsed.data.name ?? `player-${++anonymousCounter}` };
     }
 
+    /** Fast fields go out from the tick, on the unreliable channel (see UnreliableFlusher). */
+    #flusher: UnreliableFlusher | undefined;
+    #flushQueued = false;
+
+    // Colyseus would flush unreliable fields after each reliable patch; the tick does it here.
+    override broadcastUnreliablePatch(): boolean {
+      return false;
+    }
+
     override onCreate(): void {
+      this.#flusher = new UnreliableFlusher(this["_serializer"] as SchemaSerializer<ArenaState>);
       const timer = new TickTimer(1000 / config.tickHz, metrics);
       this.setFixedTimestep(() => {
         timer.begin();
         this.world.step((id) => this.inputs.get(id).next());
         timer.end();
+        this.#queueFlush();
       }, config.tickHz);
       log.info("room created", { roomId: this.roomId });
+    }
+
+    // Steps that catch up after a late timer run back to back; one flush after them is enough.
+    #queueFlush(): void {
+      if (this.#flushQueued) return;
+      this.#flushQueued = true;
+      queueMicrotask(() => {
+        this.#flushQueued = false;
+        this.#flusher?.flush(this.clients, performance.now());
+      });
+    }
+
+    /** The monitor's room view (`/monitor/api/room`): Colyseus' data plus each client's channel. */
+    async getInspectData(): Promise<Record<string, unknown>> {
+      const base = await (Room.prototype as unknown as { getInspectData(this: Room): Promise<Record<string, unknown>> }).getInspectData.call(this);
+      const now = performance.now();
+      const channels = this.clients.map((c) => ({ sessionId: c.sessionId, ...channelOf(c)?.stats(now) }));
+      const sum = (k: "framesSent" | "framesDropped" | "keyframesSent") => channels.reduce((n, c) => n + (c[k] ?? 0), 0);
+      return {
+        ...base,
+        unreliable: {
+          framesSent: sum("framesSent"),
+          framesDropped: sum("framesDropped"),
+          keyframesSent: sum("keyframesSent"),
+          clientsBacklogged: channels.filter((c) => (c.backlogBytes ?? 0) > 0).length,
+          backlogBytes: channels.reduce((n, c) => n + (c.backlogBytes ?? 0), 0),
+          /** Clients that missed frames and are waiting for a keyframe. */
+          clientsBehind: channels.filter((c) => c.needsKeyframe).length,
+          clients: channels,
+        },
+      };
     }
 
     override onJoin(client: Client, _options: unknown, auth: ArenaAuth): void {

@@ -2,9 +2,16 @@ import type { Transport } from "@colyseus/core";
 import type { Config } from "../config.ts";
 import type { Logger } from "../observability/log.ts";
 import type { TrafficMeter } from "./meter.ts";
+import type { ClientEvents, ClientLimits } from "./unreliable/channel.ts";
 import { probeUws } from "./native.ts";
 
 export type TransportKind = "uws" | "ws";
+
+/** Clients with bytes waiting in user space to be written, and those bytes. */
+export interface BacklogSnapshot {
+  clients: number;
+  bytes: number;
+}
 
 /** What the rest of the server knows of the transport: never a socket. */
 export interface GameTransport {
@@ -12,20 +19,30 @@ export interface GameTransport {
   readonly colyseus: Transport;
   /** The TCP port really bound, known after listen (PORT=0 asks the OS for a free one). */
   boundPort(): number;
+  backlog(): BacklogSnapshot;
+}
+
+export function limitsFromConfig(config: Config): ClientLimits {
+  return {
+    reliableBacklogBytes: config.reliableBacklogBytes,
+    unreliableBacklogBytes: config.unreliableBacklogBytes,
+    maxFramesInFlight: config.unreliableMaxFramesInFlight,
+  };
 }
 
 /**
  * Picks the transport: native uWebSockets.js unless its binding did not load (or TRANSPORT
  * says otherwise), in which case the ws transport runs and one log line says why.
  */
-export async function createTransport(config: Config, meter: TrafficMeter, log: Logger): Promise<GameTransport> {
+export async function createTransport(config: Config, meter: TrafficMeter, events: ClientEvents, log: Logger): Promise<GameTransport> {
+  const limits = limitsFromConfig(config);
   if (config.transport !== "ws") {
     const probe = probeUws();
     if (probe.native) {
       const { TickwireUwsTransport } = await import("./uws.ts");
-      const t = new TickwireUwsTransport({ idleTimeout: 30 }, config.maxMessageBytes, meter);
+      const t = new TickwireUwsTransport({ idleTimeout: 30 }, { maxMessageBytes: config.maxMessageBytes, limits, meter, events });
       log.info("transport: uWebSockets.js (native binding)");
-      return { kind: "uws", colyseus: t, boundPort: () => t.boundPort };
+      return { kind: "uws", colyseus: t, boundPort: () => t.boundPort, backlog: () => t.backlog() };
     }
     if (config.transport === "uws") {
       throw new Error(`TRANSPORT=uws but ${probe.reason}`);
@@ -35,6 +52,6 @@ export async function createTransport(config: Config, meter: TrafficMeter, log: 
     log.info("transport: ws (TRANSPORT=ws)");
   }
   const { TickwireWsTransport } = await import("./ws.ts");
-  const t = new TickwireWsTransport({ maxPayload: config.maxMessageBytes }, meter);
-  return { kind: "ws", colyseus: t, boundPort: () => t.boundPort };
+  const t = new TickwireWsTransport({ maxPayload: config.maxMessageBytes, limits, meter, events });
+  return { kind: "ws", colyseus: t, boundPort: () => t.boundPort, backlog: () => t.backlog() };
 }

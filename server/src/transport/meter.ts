@@ -1,4 +1,5 @@
 import type { Metrics } from "../observability/metrics.ts";
+import type { ClientEvents } from "./unreliable/channel.ts";
 
 /** Counts WebSocket frames and payload bytes in both directions. */
 export interface TrafficMeter {
@@ -30,6 +31,21 @@ export function meterFromMetrics(m: Metrics): TrafficMeter {
     },
     closed(code) {
       m.clientCloses.inc({ code: String(code) });
+    },
+  };
+}
+
+/** Channel events (unreliable frames sent and dropped, backlog closes) counted in metrics. */
+export function channelEventsFromMetrics(m: Metrics): ClientEvents {
+  return {
+    sent(_bytes, keyframe) {
+      m.unreliableSent.inc({ kind: keyframe ? "keyframe" : "delta" });
+    },
+    dropped(reason) {
+      m.unreliableDropped.inc({ reason });
+    },
+    backlogOverflow() {
+      m.backlogCloses.inc();
     },
   };
 }

@@ -1,29 +1,72 @@
+import { EventEmitter } from "node:events";
 import uWebSockets from "uWebSockets.js";
 import { uWebSocketsTransport, type TransportOptions } from "@colyseus/uwebsockets-transport";
-import { CloseCodes } from "@tickwire/shared";
+import { CloseCode, Protocol, connectClientToRoom, debugAndPrintError, isDevMode, matchMaker } from "@colyseus/core";
+import { CloseCodes, TickwireProtocol, readAckHeader, ACK_HEADER_BYTES } from "@tickwire/shared";
 import type { TrafficMeter } from "./meter.ts";
+import { TickwireUwsClient } from "./uwsClient.ts";
+import type { ClientEvents, ClientLimits } from "./unreliable/channel.ts";
+import type { BacklogSnapshot } from "./index.ts";
 
 type RawSocket = Parameters<uWebSocketsTransport["onConnection"]>[0];
 
+/** The per-socket event emitter Colyseus' uWS client listens on (the package does not export its own). */
+class SocketEvents extends EventEmitter {
+  constructor(readonly ws: RawSocket) {
+    super();
+  }
+}
+
+export interface UwsTransportOptions {
+  /** Frames above this close their sender with 1009. */
+  maxMessageBytes: number;
+  limits: ClientLimits;
+  meter: TrafficMeter;
+  events: ClientEvents;
+}
+
 /**
- * The Colyseus uWebSockets.js transport, extended to honour the bind host, to report the port
- * it really bound (port 0 picks a free one), and to meter every frame in and out.
+ * The Colyseus uWebSockets.js transport, extended rather than rewritten: its HTTP routing,
+ * upgrade and matchmaking glue are kept, and the per-connection part is replaced so that each
+ * client is a TickwireUwsClient (a reliable channel that closes instead of dropping, and an
+ * unreliable channel with acknowledgements). It also honours the bind host, reports the port it
+ * really bound (port 0 picks a free one), and meters every frame in and out.
  */
 export class TickwireUwsTransport extends uWebSocketsTransport {
   #listenSocket: uWebSockets.us_listen_socket | undefined;
   #meter: TrafficMeter;
-
-  #maxMessageBytes: number;
+  #opts: UwsTransportOptions;
+  #live = new Map<RawSocket, TickwireUwsClient>();
 
   /**
-   * @param maxMessageBytes frames above this close their sender with 1009. uWS's own limit is
-   * set 4x higher as a backstop: past it uWS drops the socket without a close frame (the
-   * client would see 1006 and no reason), so the check here gives the clear close code.
+   * uWS's own frame limit is set 4x above MAX_MESSAGE_BYTES as a backstop: past it uWS drops
+   * the socket without a close frame (the client would see 1006 and no reason), so the check
+   * here gives the clear close code. Its backpressure limit is set well above the reliable
+   * backlog limit, so that uWS never drops a frame on its own: the client closes first.
    */
-  constructor(options: Omit<TransportOptions, "maxPayloadLength">, maxMessageBytes: number, meter: TrafficMeter) {
-    super({ ...options, maxPayloadLength: Math.max(maxMessageBytes * 4, 64 * 1024) });
-    this.#maxMessageBytes = maxMessageBytes;
-    this.#meter = meter;
+  constructor(options: Omit<TransportOptions, "maxPayloadLength" | "maxBackpressure">, opts: UwsTransportOptions) {
+    super({
+      ...options,
+      maxPayloadLength: Math.max(opts.maxMessageBytes * 4, 64 * 1024),
+      maxBackpressure: opts.limits.reliableBacklogBytes * 2 + 1024 * 1024,
+      closeOnBackpressureLimit: 0,
+    });
+    this.#opts = opts;
+    this.#meter = opts.meter;
+  }
+
+  /** Clients with bytes waiting in user space, and how many bytes in all. */
+  backlog(): BacklogSnapshot {
+    let clients = 0;
+    let bytes = 0;
+    for (const client of this.#live.values()) {
+      const b = client.bufferedAmount();
+      if (b > 0) {
+        clients++;
+        bytes += b;
+      }
+    }
+    return { clients, bytes };
   }
 
   get boundPort(): number {
@@ -50,41 +93,97 @@ export class TickwireUwsTransport extends uWebSocketsTransport {
   }
 
   protected override async onConnection(rawClient: RawSocket): Promise<void> {
-    // The base class registers the wrapper synchronously, before its first await.
-    const connecting = super.onConnection(rawClient);
-    const wrapper = this.clientWrappers.get(rawClient);
-    if (wrapper) {
-      const emit = wrapper.emit.bind(wrapper);
-      wrapper.emit = (event: string | symbol, ...args: unknown[]): boolean => {
-        if (event === "message") return this.#deliver(rawClient, () => emit(event, ...args), (args[0] as Buffer).byteLength);
-        if (event === "close") this.#meter.closed(args[0] as number);
-        return emit(event, ...args);
-      };
+    const wrapper = this.#track(rawClient);
+    const url = rawClient.url;
+    const sessionId = rawClient.searchParams.sessionId as string | undefined;
+    const roomId = url.match(/\/[a-zA-Z0-9_-]+\/([a-zA-Z0-9_-]+)$/)?.[1];
+
+    // No room in the URL: the SDK's latency probe. Answer pings, close after a second.
+    if (!sessionId && !roomId) {
+      const timeout = setTimeout(() => this.#close(rawClient, CloseCode.NORMAL_CLOSURE, ""), 1000);
+      wrapper.on("message", () => this.#guard(() => rawClient.send(new Uint8Array([Protocol.PING]), true)));
+      wrapper.on("close", () => clearTimeout(timeout));
+      return;
     }
+
+    const client = new TickwireUwsClient(sessionId ?? "", wrapper, this.#opts.limits, this.#opts.events);
+    this.#live.set(rawClient, client);
+    wrapper.on("close", () => this.#live.delete(rawClient));
+    const reconnectionToken = rawClient.searchParams.reconnectionToken as string | undefined;
+    try {
+      await connectClientToRoom(matchMaker.getLocalRoomById(roomId ?? ""), client, rawClient.context, {
+        reconnectionToken,
+        skipHandshake: rawClient.searchParams.skipHandshake !== undefined,
+      });
+    } catch (e) {
+      debugAndPrintError(e as Error);
+      const err = e as { code?: number; message?: string };
+      client.error(err.code ?? CloseCode.WITH_ERROR, err.message ?? "could not join", () => {
+        const code = reconnectionToken
+          ? (isDevMode ? CloseCode.MAY_TRY_RECONNECT : CloseCode.FAILED_TO_RECONNECT)
+          : CloseCode.WITH_ERROR;
+        this.#close(rawClient, code, "");
+      });
+    }
+  }
+
+  /** Registers the socket's event wrapper, with metering, limits and ack handling in front. */
+  #track(rawClient: RawSocket): SocketEvents {
+    const wrapper = new SocketEvents(rawClient);
+    this.clients.push(rawClient);
+    this.clientWrappers.set(rawClient, wrapper);
+    const emit = wrapper.emit.bind(wrapper);
+    wrapper.emit = (event: string | symbol, ...args: unknown[]): boolean => {
+      if (event === "message") return this.#deliver(rawClient, args[0] as Buffer, (frame) => emit(event, frame));
+      if (event === "close") this.#meter.closed(args[0] as number);
+      return emit(event, ...args);
+    };
     const send = rawClient.send.bind(rawClient);
     rawClient.send = (message, isBinary, compress) => {
       this.#meter.sent((message as ArrayBuffer | ArrayBufferView).byteLength ?? 0);
       return send(message, isBinary, compress);
     };
-    await connecting;
+    return wrapper;
   }
 
-  /** Meters one client frame, enforces the size limit, then hands it to the room. */
-  #deliver(rawClient: RawSocket, toRoom: () => boolean, bytes: number): boolean {
-    this.#meter.received(bytes);
-    if (bytes > this.#maxMessageBytes) {
+  /**
+   * Meters one client frame, enforces the size limit, takes off a Tickwire ack header, then
+   * hands the (inner) frame to the room.
+   */
+  #deliver(rawClient: RawSocket, frame: Buffer, toRoom: (frame: Buffer) => boolean): boolean {
+    this.#meter.received(frame.byteLength);
+    if (frame.byteLength > this.#opts.maxMessageBytes) {
       this.#meter.oversized();
       this.#close(rawClient, CloseCodes.MESSAGE_TOO_BIG, "message too big");
       return true;
     }
+    if (frame[0] === TickwireProtocol.ACK) {
+      const ack = readAckHeader(frame);
+      if (!ack) {
+        this.#meter.malformed();
+        this.#close(rawClient, CloseCodes.PROTOCOL_VIOLATION, "truncated ack");
+        return true;
+      }
+      this.#live.get(rawClient)?.channel.onAck(ack, performance.now());
+      if (frame.byteLength === ACK_HEADER_BYTES) return true;
+      frame = frame.subarray(ACK_HEADER_BYTES);
+    }
     try {
-      return toRoom();
+      return toRoom(frame);
     } catch {
       // A frame that makes a decoder or handler throw must cost only its sender: close that
       // client instead of letting the throw escape into uWS and take the process down.
       this.#meter.malformed();
       this.#close(rawClient, CloseCodes.PROTOCOL_VIOLATION, "malformed frame");
       return true;
+    }
+  }
+
+  #guard(fn: () => void): void {
+    try {
+      fn();
+    } catch {
+      // Already closed: uWS throws on any access to a closed socket.
     }
   }
 

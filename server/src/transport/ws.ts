@@ -1,27 +1,92 @@
 import type { AddressInfo } from "node:net";
 import type { WebSocket } from "ws";
 import { WebSocketTransport } from "@colyseus/ws-transport";
+import { ACK_HEADER_BYTES, CloseCodes, TickwireProtocol, readAckHeader } from "@tickwire/shared";
 import type { TrafficMeter } from "./meter.ts";
+import type { BacklogSnapshot } from "./index.ts";
+import { UnreliableChannel, SOCKET_CHANNEL, type ClientEvents, type ClientLimits } from "./unreliable/channel.ts";
+
+export interface WsTransportOptions {
+  maxPayload: number;
+  limits: ClientLimits;
+  meter: TrafficMeter;
+  events: ClientEvents;
+}
 
 /**
  * Fallback transport (the `ws` package on Node's HTTP server), used only when the native
- * uWebSockets.js binding is unavailable or TRANSPORT=ws. Same metering as the uWS transport.
+ * uWebSockets.js binding is unavailable or TRANSPORT=ws. It keeps the same guarantees as the
+ * uWS transport, more slowly: metering, the reliable backlog limit (close with 4100), and an
+ * unreliable channel with acknowledgements, attached to each socket.
  */
 export class TickwireWsTransport extends WebSocketTransport {
-  constructor(options: { maxPayload: number }, meter: TrafficMeter) {
-    super({ maxPayload: options.maxPayload });
+  #live = new Set<WebSocket>();
+
+  constructor(opts: WsTransportOptions) {
+    super({ maxPayload: opts.maxPayload });
+    const { limits, meter, events } = opts;
     this.wss.on("connection", (ws: WebSocket) => {
-      ws.on("message", (data: Buffer) => meter.received(data.byteLength));
-      ws.on("close", (code: number) => meter.closed(code));
+      this.#live.add(ws);
+      ws.on("close", (code: number) => {
+        this.#live.delete(ws);
+        meter.closed(code);
+      });
+
       const send = ws.send.bind(ws) as (data: ArrayBufferView, ...rest: unknown[]) => void;
       ws.send = ((data: ArrayBufferView, ...rest: unknown[]) => {
+        if (ws.readyState !== ws.OPEN) return;
+        if (ws.bufferedAmount + data.byteLength > limits.reliableBacklogBytes) {
+          events.backlogOverflow();
+          ws.close(CloseCodes.BACKLOG_OVERFLOW, "reliable backlog over limit");
+          return;
+        }
         meter.sent(data.byteLength ?? 0);
         send(data, ...rest);
       }) as typeof ws.send;
+
+      const channel = new UnreliableChannel(
+        // ws keeps a reference to what it sends until written, so the reused frame is copied.
+        { bufferedAmount: () => ws.bufferedAmount, send: (frame) => { meter.sent(frame.byteLength); send(frame.slice()); } },
+        { backlogThresholdBytes: limits.unreliableBacklogBytes, maxFramesInFlight: limits.maxFramesInFlight },
+        events,
+      );
+      (ws as unknown as Record<symbol, UnreliableChannel>)[SOCKET_CHANNEL] = channel;
+
+      // Colyseus listens for "message"; meter it and take off any ack header first.
+      const emit = ws.emit.bind(ws);
+      ws.emit = ((event: string | symbol, ...args: unknown[]): boolean => {
+        if (event !== "message") return emit(event, ...args);
+        let frame = args[0] as Buffer;
+        meter.received(frame.byteLength);
+        if (frame[0] === TickwireProtocol.ACK) {
+          const ack = readAckHeader(frame);
+          if (!ack) {
+            meter.malformed();
+            ws.close(CloseCodes.PROTOCOL_VIOLATION, "truncated ack");
+            return true;
+          }
+          channel.onAck(ack, performance.now());
+          if (frame.byteLength === ACK_HEADER_BYTES) return true;
+          frame = frame.subarray(ACK_HEADER_BYTES);
+        }
+        return emit(event, frame, ...args.slice(1));
+      }) as typeof ws.emit;
     });
   }
 
   get boundPort(): number {
     return (this.server?.address() as AddressInfo | null)?.port ?? 0;
+  }
+
+  backlog(): BacklogSnapshot {
+    let clients = 0;
+    let bytes = 0;
+    for (const ws of this.#live) {
+      if (ws.bufferedAmount > 0) {
+        clients++;
+        bytes += ws.bufferedAmount;
+      }
+    }
+    return { clients, bytes };
   }
 }

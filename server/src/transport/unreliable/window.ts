@@ -132,6 +132,9 @@ export class AckWindow {
     if (probe) this.#probeInFlight = true;
     this.#inFlight.push({ seq, probe, bytes, sentAt: now, delivered: this.#delivered, deliveredAt: this.#deliveredAt });
     this.#bytesInFlight += bytes;
+    // Only a client that never acknowledges gets past the cap (its frames are gated by the
+    // socket backlog instead); forget its oldest records so memory stays bounded.
+    while (this.#inFlight.length > this.#maxFrames) this.#bytesInFlight -= this.#inFlight.shift()!.bytes;
     this.#lastFrameBytes = bytes;
   }
 

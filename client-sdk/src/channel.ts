@@ -1,0 +1,152 @@
+import type { Room } from "@colyseus/sdk";
+import { CloseCodes, prependAck, seqNewer, unreliableSeqOf, type Ack } from "@tickwire/shared/wire";
+
+export interface ChannelOptions {
+  /**
+   * How long an acknowledgement may wait for an input frame to ride on, in ms. The server
+   * subtracts the wait from its round-trip sample. Default 20.
+   */
+  ackDelayMs?: number;
+  /**
+   * An unreliable input send is skipped while this many bytes wait in the socket's send buffer
+   * (the next input frame carries the skipped one in its redundancy ring). Default 8192.
+   */
+  inputBacklogBytes?: number;
+}
+
+/** Channel counters, cumulative since join. */
+export interface ChannelCounters {
+  /** WebSocket frames received from the server. */
+  framesReceived: number;
+  /** Payload bytes received from the server. */
+  bytesReceived: number;
+  /** Unreliable state frames received. */
+  unreliableFrames: number;
+  /** Acknowledgements sent, riding on an input frame or alone. */
+  acksSent: number;
+  acksPiggybacked: number;
+  /** Input frames not sent because the socket's send buffer was over `inputBacklogBytes`. */
+  inputsSkipped: number;
+}
+
+interface SocketLike {
+  bufferedAmount?: number;
+  send(data: Uint8Array): void;
+}
+
+interface ConnectionLike {
+  isOpen: boolean;
+  transport: { ws?: SocketLike; send(data: Uint8Array): void };
+  events: { onmessage?: (ev: MessageEvent) => void; onclose?: (ev: CloseEvent) => void };
+  sendUnreliable(data: Uint8Array): void;
+}
+
+/**
+ * The client half of Tickwire's unreliable channel over WebSocket, attached to a Colyseus SDK
+ * room: it acknowledges the newest unreliable frame (on the next input frame, or alone after
+ * `ackDelayMs`), sends unreliable input frames only while the socket is not backed up, and
+ * turns the server's BACKLOG_OVERFLOW close into an immediate SDK reconnection (the seat is
+ * held; the client gets the full state again).
+ */
+export class ClientChannel {
+  readonly counters: ChannelCounters = {
+    framesReceived: 0, bytesReceived: 0, unreliableFrames: 0, acksSent: 0, acksPiggybacked: 0, inputsSkipped: 0,
+  };
+  readonly #room: Room<any, any>;
+  readonly #conn: ConnectionLike;
+  readonly #ackDelayMs: number;
+  readonly #inputBacklogBytes: number;
+  #pending: { seq: number; at: number } | undefined;
+  #newest = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  /** Close code of the last connection that ended (the SDK reports BACKLOG_OVERFLOW as 4010). */
+  lastCloseCode: number | undefined;
+
+  constructor(room: Room<any, any>, opts: ChannelOptions = {}) {
+    this.#room = room;
+    this.#conn = room.connection as unknown as ConnectionLike;
+    this.#ackDelayMs = opts.ackDelayMs ?? 20;
+    this.#inputBacklogBytes = opts.inputBacklogBytes ?? 8192;
+
+    // The Connection object (and so these hooks) survives the SDK's own reconnections.
+    const events = this.#conn.events;
+    const decode = events.onmessage;
+    events.onmessage = (ev: MessageEvent) => {
+      this.#received(ev.data as ArrayBuffer);
+      decode?.(ev);
+    };
+    const closed = events.onclose;
+    events.onclose = (ev: CloseEvent) => {
+      this.#reset();
+      this.lastCloseCode = ev.code;
+      if (ev.code === CloseCodes.BACKLOG_OVERFLOW && this.#room.reconnection.enabled) {
+        // The SDK only retries on "may reconnect" codes and after 5 s of uptime; this close
+        // always deserves a retry, so present it as one.
+        const minUptime = this.#room.reconnection.minUptime;
+        this.#room.reconnection.minUptime = 0;
+        closed?.({ code: 4010, reason: ev.reason } as CloseEvent);
+        this.#room.reconnection.minUptime = minUptime;
+        return;
+      }
+      closed?.(ev);
+    };
+    // Replaces the SDK's fallback (a reliable send plus a console warning) for this room.
+    this.#conn.sendUnreliable = (data) => this.#sendUnreliable(data);
+  }
+
+  /** Stops the ack timer (the room has been left). */
+  dispose(): void {
+    this.#reset();
+  }
+
+  #received(data: ArrayBuffer): void {
+    this.counters.framesReceived++;
+    this.counters.bytesReceived += data.byteLength;
+    const seq = unreliableSeqOf(new Uint8Array(data, 0, Math.min(3, data.byteLength)));
+    if (seq === undefined) return;
+    this.counters.unreliableFrames++;
+    // Acknowledge the newest frame only; an older one arriving late changes nothing.
+    if (this.#newest !== 0 && !seqNewer(seq, this.#newest)) return;
+    this.#newest = seq;
+    this.#pending = { seq, at: now() };
+    this.#timer ??= setTimeout(() => this.#sendBareAck(), this.#ackDelayMs);
+  }
+
+  #sendUnreliable(data: Uint8Array): void {
+    if (!this.#conn.isOpen) return;
+    const ws = this.#conn.transport.ws;
+    if ((ws?.bufferedAmount ?? 0) > this.#inputBacklogBytes) {
+      this.counters.inputsSkipped++;
+      return;
+    }
+    const ack = this.#takeAck();
+    if (ack) this.counters.acksPiggybacked++;
+    this.#conn.transport.send(ack ? prependAck(ack, data) : data);
+  }
+
+  #sendBareAck(): void {
+    this.#timer = undefined;
+    const ack = this.#takeAck();
+    if (ack && this.#conn.isOpen) this.#conn.transport.send(prependAck(ack));
+  }
+
+  #takeAck(): Ack | undefined {
+    const p = this.#pending;
+    if (!p) return undefined;
+    this.#pending = undefined;
+    this.counters.acksSent++;
+    return { seq: p.seq, heldMs: now() - p.at };
+  }
+
+  // A new connection numbers its frames from 1 again.
+  #reset(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#pending = undefined;
+    this.#newest = 0;
+  }
+}
+
+function now(): number {
+  return typeof performance !== "undefined" ? performance.now() : Date.now();
+}

@@ -1,0 +1,162 @@
+import type { Ack } from "@tickwire/shared/wire";
+import { AckWindow, type WindowStats } from "./window.ts";
+
+/** The two things the channel needs from a socket. */
+export interface ChannelSocket {
+  /** Bytes accepted by the socket but not yet handed to the kernel. */
+  bufferedAmount(): number;
+  /** Sends one binary frame now. Must not keep a reference to `frame` (it is reused). */
+  send(frame: Uint8Array): void;
+}
+
+export interface ChannelOptions {
+  /** A client that has never acknowledged gets frames only while its backlog is at most this. */
+  backlogThresholdBytes: number;
+  maxFramesInFlight: number;
+}
+
+/** Where the channel reports what it did (Prometheus counters in the server). */
+export interface ChannelEvents {
+  sent(bytes: number, keyframe: boolean): void;
+  dropped(reason: "window" | "backlog"): void;
+}
+
+/** Per-client limits of a transport client (from the config). */
+export interface ClientLimits {
+  /** Reliable bytes allowed to wait in user space for one client before it is closed. */
+  reliableBacklogBytes: number;
+  /** See ChannelOptions.backlogThresholdBytes. */
+  unreliableBacklogBytes: number;
+  maxFramesInFlight: number;
+}
+
+export interface ClientEvents extends ChannelEvents {
+  /** A client was closed with BACKLOG_OVERFLOW. */
+  backlogOverflow(): void;
+}
+
+export interface ChannelStats extends WindowStats {
+  /** Bytes (reliable and unreliable) waiting in user space for this client. */
+  backlogBytes: number;
+  acking: boolean;
+  needsKeyframe: boolean;
+  framesSent: number;
+  framesDropped: number;
+  keyframesSent: number;
+}
+
+/**
+ * One client's unreliable channel over its WebSocket: decides whether a frame goes out now or
+ * is dropped, stamps the client's own sequence number, and remembers whether the client has
+ * missed anything (then the next frame it gets is a keyframe).
+ *
+ * Sequence numbers are per client and advance only on frames really sent, so the client sees
+ * 1, 2, 3... from its join. (A room-wide number would break a client that joins when the room
+ * counter is past 32767: the SDK compares against 0 after a full state and would drop every
+ * frame until the counter wrapped.)
+ */
+export class UnreliableChannel {
+  readonly #socket: ChannelSocket;
+  readonly #opts: ChannelOptions;
+  readonly #events: ChannelEvents;
+  readonly #window: AckWindow;
+  #seq = 0;
+  #acking = false;
+  #needsKeyframe = false;
+  #framesSent = 0;
+  #framesDropped = 0;
+  #keyframesSent = 0;
+
+  constructor(socket: ChannelSocket, opts: ChannelOptions, events: ChannelEvents) {
+    this.#socket = socket;
+    this.#opts = opts;
+    this.#events = events;
+    this.#window = new AckWindow({ maxFramesInFlight: opts.maxFramesInFlight });
+  }
+
+  /** True when the client missed a frame and must get the full current values next. */
+  get needsKeyframe(): boolean {
+    return this.#needsKeyframe;
+  }
+
+  /** True once the client has acknowledged a frame (a Tickwire SDK); stock clients never do. */
+  get acking(): boolean {
+    return this.#acking;
+  }
+
+  /**
+   * Whether a frame may go out now. Anything waiting in user space means the frame would queue
+   * behind older data, so it is dropped whatever the window says.
+   */
+  isOpen(now: number): boolean {
+    const backlog = this.#socket.bufferedAmount();
+    if (backlog > this.#opts.backlogThresholdBytes) return false;
+    return this.#acking ? this.#window.canSend(now) : true;
+  }
+
+  /** The reason a closed channel gives, for the drop counter. */
+  dropReason(): "window" | "backlog" {
+    return this.#socket.bufferedAmount() > this.#opts.backlogThresholdBytes ? "backlog" : "window";
+  }
+
+  /** A frame this client should have had was not sent. */
+  drop(reason: "window" | "backlog"): void {
+    this.#needsKeyframe = true;
+    this.#framesDropped++;
+    this.#events.dropped(reason);
+  }
+
+  /**
+   * Sends an encoded unreliable frame (`[code][seq u16][body]`), writing this client's sequence
+   * number into bytes 1-2 of `frame` first.
+   */
+  send(frame: Uint8Array, keyframe: boolean, now: number): void {
+    this.#seq = (this.#seq + 1) & 0xffff;
+    frame[1] = this.#seq & 0xff;
+    frame[2] = this.#seq >>> 8;
+    this.#socket.send(frame);
+    this.#window.onSent(this.#seq, frame.byteLength, now);
+    this.#framesSent++;
+    if (keyframe) {
+      this.#needsKeyframe = false;
+      this.#keyframesSent++;
+    }
+    this.#events.sent(frame.byteLength, keyframe);
+  }
+
+  /** The client applied every frame up to `ack.seq`. Returns false for an ack that matches nothing. */
+  onAck(ack: Ack, now: number): boolean {
+    const known = this.#window.onAck(ack.seq, ack.heldMs, now);
+    if (known) this.#acking = true;
+    return known;
+  }
+
+  stats(now: number): ChannelStats {
+    return {
+      ...this.#window.stats(now),
+      backlogBytes: this.#socket.bufferedAmount(),
+      acking: this.#acking,
+      needsKeyframe: this.#needsKeyframe,
+      framesSent: this.#framesSent,
+      framesDropped: this.#framesDropped,
+      keyframesSent: this.#keyframesSent,
+    };
+  }
+}
+
+/** A transport client that carries an unreliable channel. */
+export interface HasChannel {
+  readonly channel: UnreliableChannel;
+}
+
+/** Where the ws fallback transport keeps a socket's channel (its Colyseus client holds the socket as `ref`). */
+export const SOCKET_CHANNEL = Symbol("tickwire.channel");
+
+/** The unreliable channel of a transport client, if its transport gives it one. */
+export function channelOf(client: object): UnreliableChannel | undefined {
+  const own = (client as Partial<HasChannel>).channel;
+  if (own instanceof UnreliableChannel) return own;
+  const ref = (client as { ref?: Record<symbol, unknown> }).ref;
+  const attached = ref?.[SOCKET_CHANNEL];
+  return attached instanceof UnreliableChannel ? attached : undefined;
+}

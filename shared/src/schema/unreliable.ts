@@ -1,0 +1,33 @@
+// @colyseus/schema 5.0 refuses `.unreliable()` on any field whose type is not a plain string
+// name, to keep refs (maps, child schemas) off the unreliable channel. `t.quantized()` and
+// `t.angle()` carry an options object as their type, so they are refused too although they are
+// primitives on the wire (a fixed-width integer). This marks such fields the way
+// `.unreliable()` would, after the class is built and before anything encodes it.
+
+const UNRELIABLE_FIELDS = "~__unreliableFieldIndexes";
+
+interface FieldMeta {
+  type: unknown;
+  unreliable?: boolean;
+}
+
+/** Marks primitive fields of a `schema()` class as unreliable. Throws for a ref-type field. */
+export function markUnreliable(ctor: abstract new (...args: never[]) => unknown, fields: readonly string[]): void {
+  const metadata = (ctor as unknown as Record<symbol, Record<string | number | symbol, unknown>>)[Symbol.metadata];
+  if (!metadata) throw new Error(`${ctor.name} has no schema metadata`);
+  for (const name of fields) {
+    const index = metadata[name] as number | undefined;
+    const field = index === undefined ? undefined : (metadata[index] as FieldMeta | undefined);
+    if (index === undefined || !field) throw new Error(`${ctor.name} has no field "${name}"`);
+    const type = field.type as Record<string, unknown> | string;
+    if (typeof type !== "string" && !("quantized" in type)) {
+      throw new Error(`${ctor.name}.${name} is a ref-type field; only primitives can be unreliable`);
+    }
+    if (field.unreliable) continue;
+    field.unreliable = true;
+    if (!metadata[UNRELIABLE_FIELDS]) {
+      Object.defineProperty(metadata, UNRELIABLE_FIELDS, { value: [], enumerable: false, configurable: true, writable: true });
+    }
+    (metadata[UNRELIABLE_FIELDS] as number[]).push(index);
+  }
+}
