@@ -1,0 +1,87 @@
+import net from "node:net";
+
+export interface TcpProxyOptions {
+  /** Port of the server on 127.0.0.1. */
+  targetPort: number;
+  /** Added to each direction (so the round trip grows by twice this). Default 0. */
+  delayMs?: number;
+}
+
+/**
+ * A loopback TCP proxy for tests and benchmarks: it can stop reading from the server (so the
+ * client looks like one that stopped reading its socket: the server's socket backs up) and can
+ * delay every chunk by a fixed time in each direction (a long but uncongested path).
+ */
+export class TcpProxy {
+  readonly #server: net.Server;
+  readonly #opts: TcpProxyOptions;
+  readonly #pairs = new Set<{ client: net.Socket; upstream: net.Socket }>();
+  #paused = false;
+
+  private constructor(server: net.Server, opts: TcpProxyOptions) {
+    this.#server = server;
+    this.#opts = opts;
+  }
+
+  static async start(opts: TcpProxyOptions): Promise<TcpProxy> {
+    const server = net.createServer();
+    const proxy = new TcpProxy(server, opts);
+    server.on("connection", (client) => proxy.#accept(client));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    return proxy;
+  }
+
+  get port(): number {
+    return (this.#server.address() as net.AddressInfo).port;
+  }
+
+  /** `ws://` endpoint of the proxy, for a client SDK. */
+  get endpoint(): string {
+    return `ws://127.0.0.1:${this.port}`;
+  }
+
+  /** Stops reading what the server sends, on every connection (new ones included). */
+  pauseDownstream(): void {
+    this.#paused = true;
+    for (const { upstream } of this.#pairs) upstream.pause();
+  }
+
+  resumeDownstream(): void {
+    this.#paused = false;
+    for (const { upstream } of this.#pairs) upstream.resume();
+  }
+
+  async close(): Promise<void> {
+    for (const { client, upstream } of this.#pairs) {
+      client.destroy();
+      upstream.destroy();
+    }
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  #accept(client: net.Socket): void {
+    const upstream = net.connect(this.#opts.targetPort, "127.0.0.1");
+    const pair = { client, upstream };
+    this.#pairs.add(pair);
+    client.setNoDelay(true);
+    upstream.setNoDelay(true);
+    if (this.#paused) upstream.pause();
+    this.#forward(client, upstream);
+    this.#forward(upstream, client);
+    // A side that ends or fails ends the other after what it already sent has been written
+    // (destroying it would throw away bytes still queued, the close frame among them).
+    const done = () => this.#pairs.delete(pair);
+    client.on("close", done);
+    upstream.on("close", done);
+    client.on("error", () => upstream.destroy());
+    upstream.on("error", () => client.end());
+  }
+
+  #forward(from: net.Socket, to: net.Socket): void {
+    const delay = this.#opts.delayMs ?? 0;
+    // Timers of equal delay fire in the order they were set, so the byte order holds.
+    const later = (fn: () => void) => (delay <= 0 ? fn() : setTimeout(fn, delay));
+    from.on("data", (chunk: Buffer) => later(() => to.writable && to.write(chunk)));
+    from.on("end", () => later(() => to.end()));
+  }
+}
