@@ -4,3 +4,4 @@ export {
   ArenaState, Player, PlayerInput, Buttons, CloseCodes, ErrorReasons, SIM, NET,
   type ChatBroadcast, type ErrorNotice,
 } from "@tickwire/shared/wire";
+export { ClientChannel, type ChannelOptions, type ChannelCounters } from "./channel.ts";
