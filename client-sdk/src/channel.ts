@@ -20,8 +20,9 @@ export interface ChannelCounters {
   framesReceived: number;
   /** Payload bytes received from the server. */
   bytesReceived: number;
-  /** Unreliable state frames received. */
+  /** Unreliable state frames received, and their bytes. */
   unreliableFrames: number;
+  unreliableBytes: number;
   /** Acknowledgements sent, riding on an input frame or alone. */
   acksSent: number;
   acksPiggybacked: number;
@@ -50,7 +51,7 @@ interface ConnectionLike {
  */
 export class ClientChannel {
   readonly counters: ChannelCounters = {
-    framesReceived: 0, bytesReceived: 0, unreliableFrames: 0, acksSent: 0, acksPiggybacked: 0, inputsSkipped: 0,
+    framesReceived: 0, bytesReceived: 0, unreliableFrames: 0, unreliableBytes: 0, acksSent: 0, acksPiggybacked: 0, inputsSkipped: 0,
   };
   readonly #room: Room<any, any>;
   readonly #conn: ConnectionLike;
@@ -92,6 +93,14 @@ export class ClientChannel {
     };
     // Replaces the SDK's fallback (a reliable send plus a console warning) for this room.
     this.#conn.sendUnreliable = (data) => this.#sendUnreliable(data);
+    this.#hello();
+    room.onReconnect(() => this.#hello());
+  }
+
+  // An ack of nothing (seq 0) tells the server at once that this client acknowledges, so its
+  // first frames already go through the ack window rather than the kernel's send buffer.
+  #hello(): void {
+    if (this.#conn.isOpen) this.#conn.transport.send(prependAck({ seq: 0, heldMs: 0 }));
   }
 
   /** Stops the ack timer (the room has been left). */
@@ -105,6 +114,7 @@ export class ClientChannel {
     const seq = unreliableSeqOf(new Uint8Array(data, 0, Math.min(3, data.byteLength)));
     if (seq === undefined) return;
     this.counters.unreliableFrames++;
+    this.counters.unreliableBytes += data.byteLength;
     // Acknowledge the newest frame only; an older one arriving late changes nothing.
     if (this.#newest !== 0 && !seqNewer(seq, this.#newest)) return;
     this.#newest = seq;

@@ -25,6 +25,11 @@ const EnvSchema = z.object({
   UNRELIABLE_BACKLOG_BYTES: int(0, 16 * 1024 * 1024).default(0),
   /** Hard cap on unacknowledged unreliable frames per client. */
   UNRELIABLE_MAX_FRAMES_IN_FLIGHT: int(1, 1024).default(32),
+  /**
+   * ack-window: unreliable frames are dropped rather than queued (the default). queue: every
+   * frame is sent and waits behind any backlog, as reliable data does: for comparisons only.
+   */
+  UNRELIABLE_DELIVERY: z.enum(["ack-window", "queue"]).default("ack-window"),
   /** auto: native uWebSockets.js when its binding loads, else the ws transport. */
   TRANSPORT: z.enum(["auto", "uws", "ws"]).default("auto"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
@@ -46,6 +51,7 @@ export interface Config {
   readonly reliableBacklogBytes: number;
   readonly unreliableBacklogBytes: number;
   readonly unreliableMaxFramesInFlight: number;
+  readonly unreliableDelivery: "ack-window" | "queue";
   readonly transport: "auto" | "uws" | "ws";
   readonly logLevel: "debug" | "info" | "warn" | "error";
 }
@@ -86,6 +92,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     reliableBacklogBytes: e.RELIABLE_BACKLOG_BYTES,
     unreliableBacklogBytes: e.UNRELIABLE_BACKLOG_BYTES,
     unreliableMaxFramesInFlight: e.UNRELIABLE_MAX_FRAMES_IN_FLIGHT,
+    unreliableDelivery: e.UNRELIABLE_DELIVERY,
     transport: e.TRANSPORT,
     logLevel: e.LOG_LEVEL,
   });

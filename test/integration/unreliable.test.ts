@@ -3,7 +3,7 @@ import { Client } from "@colyseus/sdk";
 import { TickwireClient, CloseCodes, type ArenaConnection } from "@tickwire/client-sdk";
 import { ArenaState } from "@tickwire/shared/wire";
 import { startServer, metricValue, MONITOR_USER, MONITOR_PASSWORD, type RunningServer } from "../helpers/server.ts";
-import { TcpProxy } from "../helpers/tcpProxy.ts";
+import { TcpProxy } from "../../loadtest/src/tcpProxy.ts";
 import { waitFor, elapse } from "../helpers/wait.ts";
 
 const TICK_HZ = 30;

@@ -27,6 +27,7 @@ export function limitsFromConfig(config: Config): ClientLimits {
     reliableBacklogBytes: config.reliableBacklogBytes,
     unreliableBacklogBytes: config.unreliableBacklogBytes,
     maxFramesInFlight: config.unreliableMaxFramesInFlight,
+    queueAll: config.unreliableDelivery === "queue",
   };
 }
 

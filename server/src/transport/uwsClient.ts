@@ -33,7 +33,7 @@ export class TickwireUwsClient extends uWebSocketClient implements HasChannel {
           this.#guard(() => this._ref.ws.send(frame, true, false));
         },
       },
-      { backlogThresholdBytes: limits.unreliableBacklogBytes, maxFramesInFlight: limits.maxFramesInFlight },
+      { backlogThresholdBytes: limits.unreliableBacklogBytes, maxFramesInFlight: limits.maxFramesInFlight, queueAll: limits.queueAll },
       events,
     );
   }

@@ -13,6 +13,8 @@ export interface ChannelOptions {
   /** A client that has never acknowledged gets frames only while its backlog is at most this. */
   backlogThresholdBytes: number;
   maxFramesInFlight: number;
+  /** Send every frame, queued behind any backlog (reliable behaviour, for comparisons). */
+  queueAll?: boolean;
 }
 
 /** Where the channel reports what it did (Prometheus counters in the server). */
@@ -28,6 +30,8 @@ export interface ClientLimits {
   /** See ChannelOptions.backlogThresholdBytes. */
   unreliableBacklogBytes: number;
   maxFramesInFlight: number;
+  /** UNRELIABLE_DELIVERY=queue. */
+  queueAll?: boolean;
 }
 
 export interface ClientEvents extends ChannelEvents {
@@ -89,6 +93,7 @@ export class UnreliableChannel {
    * behind older data, so it is dropped whatever the window says.
    */
   isOpen(now: number): boolean {
+    if (this.#opts.queueAll) return true;
     const backlog = this.#socket.bufferedAmount();
     if (backlog > this.#opts.backlogThresholdBytes) return false;
     return this.#acking ? this.#window.canSend(now) : true;
@@ -124,11 +129,14 @@ export class UnreliableChannel {
     this.#events.sent(frame.byteLength, keyframe);
   }
 
-  /** The client applied every frame up to `ack.seq`. Returns false for an ack that matches nothing. */
+  /**
+   * The client applied every frame up to `ack.seq`. Any well-formed ack, even one that matches
+   * no frame (the SDK sends seq 0 right after joining), switches the channel to the ack window;
+   * that only ever makes the server more careful. Returns false for an ack that matches nothing.
+   */
   onAck(ack: Ack, now: number): boolean {
-    const known = this.#window.onAck(ack.seq, ack.heldMs, now);
-    if (known) this.#acking = true;
-    return known;
+    this.#acking = true;
+    return this.#window.onAck(ack.seq, ack.heldMs, now);
   }
 
   stats(now: number): ChannelStats {

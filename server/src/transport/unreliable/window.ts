@@ -36,7 +36,7 @@ export const FILTER_WINDOW_MS = 10_000;
 /** Longest time between two window probes while frames are dropped for want of window. */
 export const PROBE_INTERVAL_MS = 60_000;
 /** A min RTT this much different (as a fraction) from the last failed probe's starts a new one. */
-export const PROBE_RTT_CHANGE = 0.25;
+export const PROBE_RTT_CHANGE = 0.5;
 
 export interface WindowOptions {
   /** Hard cap on unacknowledged frames, whatever the estimate (bounds memory per client). */

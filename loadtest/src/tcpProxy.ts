@@ -5,12 +5,18 @@ export interface TcpProxyOptions {
   targetPort: number;
   /** Added to each direction (so the round trip grows by twice this). Default 0. */
   delayMs?: number;
+  /**
+   * Reads from the server at most this many bytes per second (a client on a slow link, or one
+   * that reads slowly): the server's socket backs up as it would behind a bottleneck.
+   */
+  downstreamBytesPerSec?: number;
 }
 
 /**
  * A loopback TCP proxy for tests and benchmarks: it can stop reading from the server (so the
- * client looks like one that stopped reading its socket: the server's socket backs up) and can
- * delay every chunk by a fixed time in each direction (a long but uncongested path).
+ * client looks like one that stopped reading its socket: the server's socket backs up), read
+ * from the server at a limited rate, and delay every chunk by a fixed time in each direction
+ * (a long but uncongested path).
  */
 export class TcpProxy {
   readonly #server: net.Server;
@@ -67,7 +73,8 @@ export class TcpProxy {
     upstream.setNoDelay(true);
     if (this.#paused) upstream.pause();
     this.#forward(client, upstream);
-    this.#forward(upstream, client);
+    if (this.#opts.downstreamBytesPerSec) this.#forwardLimited(upstream, client, this.#opts.downstreamBytesPerSec);
+    else this.#forward(upstream, client);
     // A side that ends or fails ends the other after what it already sent has been written
     // (destroying it would throw away bytes still queued, the close frame among them).
     const done = () => this.#pairs.delete(pair);
@@ -83,5 +90,27 @@ export class TcpProxy {
     const later = (fn: () => void) => (delay <= 0 ? fn() : setTimeout(fn, delay));
     from.on("data", (chunk: Buffer) => later(() => to.writable && to.write(chunk)));
     from.on("end", () => later(() => to.end()));
+  }
+
+  // Each chunk is passed on when the byte budget allows; the server side is paused meanwhile,
+  // so the backlog stays in the server's socket, as behind a slow link.
+  #forwardLimited(from: net.Socket, to: net.Socket, bytesPerSec: number): void {
+    let nextFreeAt = 0;
+    from.on("data", (chunk: Buffer) => {
+      const now = performance.now();
+      const start = Math.max(now, nextFreeAt);
+      nextFreeAt = start + (chunk.byteLength / bytesPerSec) * 1000;
+      const wait = nextFreeAt - now;
+      if (wait > 1) {
+        from.pause();
+        setTimeout(() => {
+          if (to.writable) to.write(chunk);
+          if (!this.#paused) from.resume();
+        }, wait);
+      } else if (to.writable) {
+        to.write(chunk);
+      }
+    });
+    from.on("end", () => setTimeout(() => to.end(), Math.max(0, nextFreeAt - performance.now())));
   }
 }
