@@ -95,7 +95,10 @@ describe("HTTP routes", () => {
     const res = await fetch(`${server.httpUrl}/metrics`);
     expect(res.headers.get("content-type")).toContain("text/plain");
     const text = await res.text();
-    for (const name of ["tickwire_tick_duration_seconds_bucket", "tickwire_tick_lateness_seconds_bucket", "tickwire_clients", "tickwire_rooms"]) {
+    for (const name of [
+      "tickwire_tick_duration_seconds_bucket", "tickwire_tick_lateness_seconds_bucket", "tickwire_clients", "tickwire_rooms",
+      "tickwire_clients_backlogged", "tickwire_backlog_bytes", "tickwire_backpressure_closes_total",
+    ]) {
       expect(text).toContain(name);
     }
     expect(await metricValue(server, "tickwire_tick_duration_seconds_count")).toBeGreaterThan(0);
@@ -104,6 +107,8 @@ describe("HTTP routes", () => {
     expect(await metricValue(server, "tickwire_messages_sent_total")).toBeGreaterThan(0);
     expect(await metricValue(server, "tickwire_messages_received_total")).toBeGreaterThan(0);
     expect(await metricValue(server, "tickwire_clients")).toBeGreaterThanOrEqual(1);
+    // The tick counter rides the unreliable channel, one frame per tick.
+    expect(await metricValue(server, "tickwire_unreliable_frames_sent_total", 'kind="delta"')).toBeGreaterThan(3);
   });
 
   it("refuses a bad display name at join with a clear error", async () => {

@@ -258,3 +258,31 @@ describe("a stock Colyseus SDK client (no acknowledgements)", () => {
     }
   });
 });
+
+describe("the ws fallback transport (TRANSPORT=ws)", () => {
+  let server: RunningServer;
+  beforeAll(async () => { server = await startServer({ TRANSPORT: "ws" }); });
+  afterAll(async () => { await server?.stop(); });
+
+  it("carries the same unreliable channel, with acknowledgements", async () => {
+    const client = new TickwireClient(server.wsUrl);
+    const mover = await client.joinArena({ name: "mover" });
+    const watcher = await client.joinArenaById(mover.roomId, { name: "watcher" });
+    try {
+      await waitFor(() => watcher.state.players.get(mover.sessionId), "the watcher to see the mover");
+      const x0 = watcher.state.players.get(mover.sessionId)!.x;
+      const stop = drive(mover, () => ({ moveX: x0 > 1000 ? -1 : 1, moveY: 0 }));
+      try {
+        await waitFor(() => Math.abs(watcher.state.players.get(mover.sessionId)!.x - x0) > 50, "the mover to move on the watcher");
+      } finally {
+        stop();
+      }
+      expect(watcher.counters.unreliableFrames).toBeGreaterThan(3);
+      const room = await inspectRoom(server, mover.roomId);
+      expect(room.unreliable.clients.every((c: any) => c.acking)).toBe(true);
+    } finally {
+      await watcher.leave();
+      await mover.leave();
+    }
+  });
+});
