@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Protocol } from "@colyseus/sdk";
 import { TickwireClient, CloseCodes, ErrorReasons, SIM, type ArenaConnection, type ErrorNotice } from "@tickwire/client-sdk";
+import { prependAck, TickwireProtocol } from "@tickwire/shared/wire";
 import { startServer, metricValue, type RunningServer } from "../helpers/server.ts";
 import { waitFor } from "../helpers/wait.ts";
 
@@ -136,6 +137,35 @@ describe("bad input", () => {
     for (let i = 0; i < MAX_MESSAGES_PER_SECOND * 5; i++) conn.chat(`spam ${i}`);
     expect(await closed).toBe(CloseCodes.PROTOCOL_VIOLATION);
     await waitFor(async () => (await metricValue(server, "tickwire_client_closes_total", `code="${CloseCodes.PROTOCOL_VIOLATION}"`)) === before + 1, "flood close counted");
+    await honestStillServed();
+  });
+
+  it("acks for frames never sent are ignored; the sender keeps its unreliable frames", async () => {
+    const { conn } = await joinAttacker();
+    for (const seq of [0, 9999, 65535, 40000]) sendRaw(conn, prependAck({ seq, heldMs: 65535 }));
+    // An ack riding on a frame Colyseus does not know: the ack is taken, the rest ignored.
+    sendRaw(conn, prependAck({ seq: 123, heldMs: 0 }, new Uint8Array([250, 1, 2])));
+    const frames = conn.counters.unreliableFrames;
+    await waitFor(() => conn.counters.unreliableFrames > frames + 10, "more unreliable frames");
+    expect(conn.closed).toBe(false);
+    await honestStillServed();
+  });
+
+  it("a truncated ack closes its sender with PROTOCOL_VIOLATION and is counted", async () => {
+    const { conn, closed } = await joinAttacker();
+    const before = await metricValue(server, "tickwire_messages_rejected_total", `reason="malformed_frame"`);
+    sendRaw(conn, [TickwireProtocol.ACK, 1, 0]);
+    expect(await closed).toBe(CloseCodes.PROTOCOL_VIOLATION);
+    expect(await metricValue(server, "tickwire_messages_rejected_total", `reason="malformed_frame"`)).toBe(before + 1);
+    await honestStillServed();
+  });
+
+  it("an ack flood closes its sender with PROTOCOL_VIOLATION and is counted", async () => {
+    const { conn, closed } = await joinAttacker();
+    const before = await metricValue(server, "tickwire_messages_rejected_total", `reason="ack_flood"`);
+    for (let i = 0; i < MAX_MESSAGES_PER_SECOND * 3; i++) sendRaw(conn, prependAck({ seq: i, heldMs: 0 }));
+    expect(await closed).toBe(CloseCodes.PROTOCOL_VIOLATION);
+    expect(await metricValue(server, "tickwire_messages_rejected_total", `reason="ack_flood"`)).toBe(before + 1);
     await honestStillServed();
   });
 });

@@ -28,6 +28,7 @@ export function limitsFromConfig(config: Config): ClientLimits {
     unreliableBacklogBytes: config.unreliableBacklogBytes,
     maxFramesInFlight: config.unreliableMaxFramesInFlight,
     queueAll: config.unreliableDelivery === "queue",
+    maxBareAcksPerSecond: config.maxMessagesPerSecond,
   };
 }
 

@@ -164,7 +164,14 @@ export class TickwireUwsTransport extends uWebSocketsTransport {
         this.#close(rawClient, CloseCodes.PROTOCOL_VIOLATION, "truncated ack");
         return true;
       }
-      this.#live.get(rawClient)?.channel.onAck(ack, performance.now());
+      const channel = this.#live.get(rawClient)?.channel;
+      const now = performance.now();
+      if (frame.byteLength === ACK_HEADER_BYTES && channel && !channel.acceptBareAck(now, this.#opts.limits.maxBareAcksPerSecond)) {
+        this.#meter.ackFlood();
+        this.#close(rawClient, CloseCodes.PROTOCOL_VIOLATION, "too many acks");
+        return true;
+      }
+      channel?.onAck(ack, now);
       if (frame.byteLength === ACK_HEADER_BYTES) return true;
       frame = frame.subarray(ACK_HEADER_BYTES);
     }

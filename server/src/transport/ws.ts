@@ -65,7 +65,13 @@ export class TickwireWsTransport extends WebSocketTransport {
             ws.close(CloseCodes.PROTOCOL_VIOLATION, "truncated ack");
             return true;
           }
-          channel.onAck(ack, performance.now());
+          const now = performance.now();
+          if (frame.byteLength === ACK_HEADER_BYTES && !channel.acceptBareAck(now, limits.maxBareAcksPerSecond)) {
+            meter.ackFlood();
+            ws.close(CloseCodes.PROTOCOL_VIOLATION, "too many acks");
+            return true;
+          }
+          channel.onAck(ack, now);
           if (frame.byteLength === ACK_HEADER_BYTES) return true;
           frame = frame.subarray(ACK_HEADER_BYTES);
         }

@@ -32,6 +32,8 @@ export interface ClientLimits {
   maxFramesInFlight: number;
   /** UNRELIABLE_DELIVERY=queue. */
   queueAll?: boolean;
+  /** Acks sent alone (not riding on an input) allowed per second; MAX_MESSAGES_PER_SECOND. */
+  maxBareAcksPerSecond: number;
 }
 
 export interface ClientEvents extends ChannelEvents {
@@ -70,6 +72,8 @@ export class UnreliableChannel {
   #framesSent = 0;
   #framesDropped = 0;
   #keyframesSent = 0;
+  #bareAcks = 0;
+  #bareAcksSince = 0;
 
   constructor(socket: ChannelSocket, opts: ChannelOptions, events: ChannelEvents) {
     this.#socket = socket;
@@ -81,6 +85,18 @@ export class UnreliableChannel {
   /** True when the client missed a frame and must get the full current values next. */
   get needsKeyframe(): boolean {
     return this.#needsKeyframe;
+  }
+
+  /**
+   * Counts an ack that came alone. Colyseus' message limit never sees these (the transport
+   * consumes them), so they get their own: false when over `perSecond` in the current second.
+   */
+  acceptBareAck(now: number, perSecond: number): boolean {
+    if (now - this.#bareAcksSince >= 1000) {
+      this.#bareAcksSince = now;
+      this.#bareAcks = 0;
+    }
+    return ++this.#bareAcks <= perSecond;
   }
 
   /** True once the client has acknowledged a frame (a Tickwire SDK); stock clients never do. */
