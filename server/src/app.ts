@@ -41,7 +41,7 @@ export async function createApp(config: Config): Promise<App> {
     // index.ts owns signals so that the exit code and the log line are ours.
     gracefullyShutdown: false,
     rooms: {
-      [ARENA_ROOM]: defineRoom(createArenaRoom({ config, metrics, log: createLogger("arena") })),
+      [ARENA_ROOM]: defineRoom(createArenaRoom({ config, metrics, log: createLogger("arena"), batch: (fn) => bound.batch(fn) })),
     },
     routes: createRoutes({ config, metrics, transportKind: () => bound.kind, startedAt: Date.now() }),
   });

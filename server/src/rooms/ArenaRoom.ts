@@ -15,6 +15,8 @@ export interface ArenaDeps {
   config: Config;
   metrics: Metrics;
   log: Logger;
+  /** Sends what `fn` sends together, each client's frames in one write (see GameTransport). */
+  batch(fn: () => void): void;
 }
 
 interface ArenaAuth {
@@ -32,7 +34,7 @@ let anonymousCounter = 0;
  * mutates the game state.
  */
 export function createArenaRoom(deps: ArenaDeps) {
-  const { config, metrics, log } = deps;
+  const { config, metrics, log, batch } = deps;
 
   return class ArenaRoom extends Room<{ state: ArenaState; input: PlayerInput }> {
     override maxClients = config.maxPlayersPerRoom;
@@ -78,10 +80,21 @@ export function createArenaRoom(deps: ArenaDeps) {
     /** Fast fields go out from the tick, on the unreliable channel (see UnreliableFlusher). */
     #flusher: UnreliableFlusher | undefined;
     #flushQueued = false;
+    #stepsSinceFlush = 0;
+    /** Reliable patches owed, in patches: grows by PATCH_HZ / TICK_HZ per step. */
+    #patchCredit = 0;
+    #patching = false;
 
     // Colyseus would flush unreliable fields after each reliable patch; the tick does it here.
     override broadcastUnreliablePatch(): boolean {
       return false;
+    }
+
+    // Colyseus' own patch timer is ignored: the tick sends the reliable patch (at PATCH_HZ on
+    // average) in the same flush as the unreliable frame, so that each client gets both in one
+    // write, the reliable part (a spawn's ADD) first.
+    override broadcastPatch(): boolean {
+      return this.#patching ? super.broadcastPatch() : false;
     }
 
     override onCreate(): void {
@@ -91,6 +104,7 @@ export function createArenaRoom(deps: ArenaDeps) {
         timer.begin();
         this.world.step((id) => this.inputs.get(id).next());
         timer.end();
+        this.#stepsSinceFlush++;
         this.#queueFlush();
       }, config.tickHz);
       log.info("room created", { roomId: this.roomId });
@@ -102,7 +116,20 @@ export function createArenaRoom(deps: ArenaDeps) {
       this.#flushQueued = true;
       queueMicrotask(() => {
         this.#flushQueued = false;
-        this.#flusher?.flush(this.clients, performance.now());
+        this.#patchCredit = Math.min(this.#patchCredit + (this.#stepsSinceFlush * config.patchHz) / config.tickHz, 2);
+        this.#stepsSinceFlush = 0;
+        batch(() => {
+          if (this.#patchCredit >= 1) {
+            this.#patchCredit -= 1;
+            this.#patching = true;
+            try {
+              this.broadcastPatch();
+            } finally {
+              this.#patching = false;
+            }
+          }
+          this.#flusher?.flush(this.clients, performance.now());
+        });
       });
     }
 

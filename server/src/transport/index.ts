@@ -20,6 +20,11 @@ export interface GameTransport {
   /** The TCP port really bound, known after listen (PORT=0 asks the OS for a free one). */
   boundPort(): number;
   backlog(): BacklogSnapshot;
+  /**
+   * Runs `fn` and sends what it sent at the end, each client's frames together (one corked
+   * write on uWS; the ws fallback sends as it goes).
+   */
+  batch(fn: () => void): void;
 }
 
 export function limitsFromConfig(config: Config): ClientLimits {
@@ -44,7 +49,7 @@ export async function createTransport(config: Config, meter: TrafficMeter, event
       const { TickwireUwsTransport } = await import("./uws.ts");
       const t = new TickwireUwsTransport({ idleTimeout: 30 }, { maxMessageBytes: config.maxMessageBytes, limits, meter, events });
       log.info("transport: uWebSockets.js (native binding)");
-      return { kind: "uws", colyseus: t, boundPort: () => t.boundPort, backlog: () => t.backlog() };
+      return { kind: "uws", colyseus: t, boundPort: () => t.boundPort, backlog: () => t.backlog(), batch: (fn) => t.batch(fn) };
     }
     if (config.transport === "uws") {
       throw new Error(`TRANSPORT=uws but ${probe.reason}`);
@@ -55,5 +60,5 @@ export async function createTransport(config: Config, meter: TrafficMeter, event
   }
   const { TickwireWsTransport } = await import("./ws.ts");
   const t = new TickwireWsTransport({ maxPayload: config.maxMessageBytes, limits, meter, events });
-  return { kind: "ws", colyseus: t, boundPort: () => t.boundPort, backlog: () => t.backlog() };
+  return { kind: "ws", colyseus: t, boundPort: () => t.boundPort, backlog: () => t.backlog(), batch: (fn) => fn() };
 }

@@ -4,7 +4,7 @@ import { uWebSocketsTransport, type TransportOptions } from "@colyseus/uwebsocke
 import { CloseCode, Protocol, connectClientToRoom, debugAndPrintError, isDevMode, matchMaker } from "@colyseus/core";
 import { CloseCodes, TickwireProtocol, readAckHeader, ACK_HEADER_BYTES } from "@tickwire/shared";
 import type { TrafficMeter } from "./meter.ts";
-import { TickwireUwsClient } from "./uwsClient.ts";
+import { SendBatch, TickwireUwsClient } from "./uwsClient.ts";
 import type { ClientEvents, ClientLimits } from "./unreliable/channel.ts";
 import type { BacklogSnapshot } from "./index.ts";
 
@@ -37,6 +37,7 @@ export class TickwireUwsTransport extends uWebSocketsTransport {
   #meter: TrafficMeter;
   #opts: UwsTransportOptions;
   #live = new Map<RawSocket, TickwireUwsClient>();
+  #batch = new SendBatch();
 
   /**
    * uWS's own frame limit is set 4x above MAX_MESSAGE_BYTES as a backstop: past it uWS drops
@@ -53,6 +54,11 @@ export class TickwireUwsTransport extends uWebSocketsTransport {
     });
     this.#opts = opts;
     this.#meter = opts.meter;
+  }
+
+  /** Runs `fn`; every frame it sends leaves at the end, each client's frames in one corked write. */
+  batch(fn: () => void): void {
+    this.#batch.run(fn);
   }
 
   /** Clients with bytes waiting in user space, and how many bytes in all. */
@@ -106,7 +112,7 @@ export class TickwireUwsTransport extends uWebSocketsTransport {
       return;
     }
 
-    const client = new TickwireUwsClient(sessionId ?? "", wrapper, this.#opts.limits, this.#opts.events);
+    const client = new TickwireUwsClient(sessionId ?? "", wrapper, this.#opts.limits, this.#opts.events, this.#batch);
     this.#live.set(rawClient, client);
     wrapper.on("close", () => this.#live.delete(rawClient));
     const reconnectionToken = rawClient.searchParams.reconnectionToken as string | undefined;

@@ -9,6 +9,36 @@ type Wrapper = ConstructorParameters<typeof uWebSocketClient>[1];
 const SEND_DROPPED = 2;
 
 /**
+ * Collects the frames of one flush per client so that each client's frames of a tick (the
+ * reliable patch, the unreliable frame) leave in one corked write. Frames are copied: the
+ * encoders reuse their buffers within the flush.
+ */
+export class SendBatch {
+  #active = false;
+  #clients = new Set<TickwireUwsClient>();
+
+  get active(): boolean {
+    return this.#active;
+  }
+
+  add(client: TickwireUwsClient): void {
+    this.#clients.add(client);
+  }
+
+  run(fn: () => void): void {
+    if (this.#active) return fn();
+    this.#active = true;
+    try {
+      fn();
+    } finally {
+      this.#active = false;
+      for (const client of this.#clients) client.flushBatch();
+      this.#clients.clear();
+    }
+  }
+}
+
+/**
  * The Colyseus uWS client with the two channels Tickwire needs:
  * - reliable frames never silently go missing: a frame that would take this client's backlog
  *   past the limit closes the client with BACKLOG_OVERFLOW instead (uWS alone would drop it
@@ -20,18 +50,20 @@ export class TickwireUwsClient extends uWebSocketClient implements HasChannel {
   readonly channel: UnreliableChannel;
   readonly #limits: ClientLimits;
   readonly #events: ClientEvents;
+  readonly #batch: SendBatch;
+  #batched: Uint8Array[] = [];
+  #batchedBytes = 0;
 
-  constructor(id: string, wrapper: Wrapper, limits: ClientLimits, events: ClientEvents) {
+  constructor(id: string, wrapper: Wrapper, limits: ClientLimits, events: ClientEvents, batch: SendBatch) {
     super(id, wrapper);
     this.#limits = limits;
     this.#events = events;
+    this.#batch = batch;
     this.channel = new UnreliableChannel(
       {
+        // Only what waits in the socket counts: frames of the same batch leave in one write.
         bufferedAmount: () => this.bufferedAmount(),
-        send: (frame) => {
-          // Never queued: the channel only sends when the backlog is under its threshold.
-          this.#guard(() => this._ref.ws.send(frame, true, false));
-        },
+        send: (frame) => this.#send(frame, false),
       },
       { backlogThresholdBytes: limits.unreliableBacklogBytes, maxFramesInFlight: limits.maxFramesInFlight, queueAll: limits.queueAll },
       events,
@@ -50,12 +82,38 @@ export class TickwireUwsClient extends uWebSocketClient implements HasChannel {
 
   override raw(data: Uint8Array | Buffer, _options?: ISendOptions, _cb?: (err?: Error) => void): void {
     if (this.readyState !== 1) return;
-    if (this.bufferedAmount() + data.byteLength > this.#limits.reliableBacklogBytes) {
+    if (this.bufferedAmount() + this.#batchedBytes + data.byteLength > this.#limits.reliableBacklogBytes) {
       this.#overflow();
       return;
     }
+    this.#send(data, true);
+  }
+
+  /** Writes the frames batched during a flush, corked into one write. */
+  flushBatch(): void {
+    const frames = this.#batched;
+    this.#batched = [];
+    this.#batchedBytes = 0;
+    if (this.readyState !== 1 || frames.length === 0) return;
     this.#guard(() => {
-      if (this._ref.ws.send(data, true, false) === SEND_DROPPED) this.#overflow();
+      this._ref.ws.cork(() => {
+        for (const frame of frames) {
+          if (this._ref.ws.send(frame, true, false) === SEND_DROPPED) return this.#overflow();
+        }
+      });
+    });
+  }
+
+  #send(data: Uint8Array, reliable: boolean): void {
+    if (this.#batch.active) {
+      this.#batched.push(data.slice());
+      this.#batchedBytes += data.byteLength;
+      this.#batch.add(this);
+      return;
+    }
+    this.#guard(() => {
+      // Unreliable frames are never queued: the channel only sends under its backlog threshold.
+      if (this._ref.ws.send(data, true, false) === SEND_DROPPED && reliable) this.#overflow();
     });
   }
 
