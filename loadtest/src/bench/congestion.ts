@@ -67,6 +67,8 @@ interface Staleness {
   /** Sampled at 60 Hz: age of the newest tick the client holds. */
   sampled: { p50: number; p99: number; n: number };
   framesPerSec: number;
+  /** Frames per second the loopback reference got over the same time: the real flush rate. */
+  flushesPerSec: number;
   meanFrameBytes: number;
 }
 
@@ -77,11 +79,15 @@ function staleness(obs: Observation, reference: Observation, from: number): Stal
   const sampled = obs.samples.filter(([, at]) => at >= from).flatMap(([tick, at]) => (sentAt.has(tick) ? [at - sentAt.get(tick)!] : []));
   const frames = obs.arrivals.filter(([, at]) => at >= from);
   const spanS = frames.length > 1 ? (frames[frames.length - 1]![1] - frames[0]![1]) / 1000 : 0;
+  const until = frames.length > 0 ? frames[frames.length - 1]![1] : from;
+  const flushes = reference.arrivals.filter(([, at]) => at >= from && at <= until);
+  const flushSpanS = flushes.length > 1 ? (flushes[flushes.length - 1]![1] - flushes[0]![1]) / 1000 : 0;
   const round = (v: number) => Math.round(v * 10) / 10;
   return {
     arrival: { p50: round(quantile(arrival, 0.5)), p99: round(quantile(arrival, 0.99)), n: arrival.length },
     sampled: { p50: round(quantile(sampled, 0.5)), p99: round(quantile(sampled, 0.99)), n: sampled.length },
     framesPerSec: spanS > 0 ? round((frames.length - 1) / spanS) : 0,
+    flushesPerSec: flushSpanS > 0 ? round((flushes.length - 1) / flushSpanS) : 0,
     meanFrameBytes: obs.unreliableFrames > 0 ? Math.round(obs.unreliableBytes / obs.unreliableFrames) : 0,
   };
 }
@@ -170,7 +176,7 @@ async function main() {
   console.log("");
   console.log(`p99 at arrival, (a) / (b): ${ratio.toFixed(1)}x (target: at least 30x)`);
   console.log(`(b) p99 ${unreliable.arrival.p99} ms vs target ${target.toFixed(0)} ms (2 patch intervals ${2000 / PATCH_HZ} ms + path ~0.5 ms + one ${unreliable.meanFrameBytes}-byte frame at ${rateKbit} kbit/s ${frameTxMs.toFixed(0)} ms)`);
-  console.log(`(c) ${uncongested.framesPerSec} frames/s delivered for ${TICK_HZ} flushes/s`);
+  console.log(`(c) ${uncongested.framesPerSec} frames/s delivered; the server flushed ${uncongested.flushesPerSec}/s (a loopback client's count; TICK_HZ ${TICK_HZ}, late timers merge flushes)`);
 
   const report = {
     when: new Date().toISOString(),
@@ -183,7 +189,7 @@ async function main() {
     targets: {
       p99WithinTarget: unreliable.arrival.p99 <= target,
       ratioAtLeast30: ratio >= 30,
-      uncongestedDeliversFlushRate: uncongested.framesPerSec >= TICK_HZ * 0.95,
+      uncongestedDeliversFlushRate: uncongested.framesPerSec >= uncongested.flushesPerSec * 0.99,
     },
   };
   const out = flags.out ?? path.join(ROOT, "loadtest/results", `congestion-${report.when.replace(/[:.]/g, "-")}.json`);
