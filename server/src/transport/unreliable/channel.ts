@@ -87,18 +87,6 @@ export class UnreliableChannel {
     return this.#needsKeyframe;
   }
 
-  /**
-   * Counts an ack that came alone. Colyseus' message limit never sees these (the transport
-   * consumes them), so they get their own: false when over `perSecond` in the current second.
-   */
-  acceptBareAck(now: number, perSecond: number): boolean {
-    if (now - this.#bareAcksSince >= 1000) {
-      this.#bareAcksSince = now;
-      this.#bareAcks = 0;
-    }
-    return ++this.#bareAcks <= perSecond;
-  }
-
   /** True once the client has acknowledged a frame (a Tickwire SDK); stock clients never do. */
   get acking(): boolean {
     return this.#acking;
@@ -153,6 +141,18 @@ export class UnreliableChannel {
   onAck(ack: Ack, now: number): boolean {
     this.#acking = true;
     return this.#window.onAck(ack.seq, ack.heldMs, now);
+  }
+
+  /**
+   * Counts an ack that came alone. Colyseus' message limit never sees these (the transport
+   * consumes them), so they get their own: false when over `perSecond` in the current second.
+   */
+  acceptBareAck(now: number, perSecond: number): boolean {
+    if (now - this.#bareAcksSince >= 1000) {
+      this.#bareAcksSince = now;
+      this.#bareAcks = 0;
+    }
+    return ++this.#bareAcks <= perSecond;
   }
 
   stats(now: number): ChannelStats {

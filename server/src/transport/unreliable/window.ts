@@ -86,6 +86,8 @@ export interface WindowStats {
   latestRttMs: number | undefined;
   /** Bytes per second. */
   deliveryRate: number | undefined;
+  /** True while the window is being probed upwards. */
+  probing: boolean;
 }
 
 export class AckWindow {
@@ -99,6 +101,8 @@ export class AckWindow {
   #latestRtt: number | undefined;
   #lastFrameBytes = 0;
   #startup = true;
+  /** The next frame sent goes beyond the window, as a probe. */
+  #nextIsProbe = false;
   #probeInFlight = false;
   /** Frames added by successful probes, in bytes. */
   #extraBytes = 0;
@@ -122,7 +126,6 @@ export class AckWindow {
     }
     return this.#limited();
   }
-  #nextIsProbe = false;
 
   /** Records a frame handed to the socket (after `canSend` said yes). */
   onSent(seq: number, bytes: number, now: number): void {
@@ -186,19 +189,9 @@ export class AckWindow {
     return Math.max(this.#lastFrameBytes, estimate) + this.#extraBytes;
   }
 
-  /** True while the window is being probed upwards. */
-  get probing(): boolean {
-    return this.#startup;
-  }
-
-  /** True while frames are waiting for an acknowledgement. */
+  /** Unacknowledged frames. */
   get framesInFlight(): number {
     return this.#inFlight.length;
-  }
-
-  /** Sequence number of the oldest unacknowledged frame. */
-  get oldestInFlight(): number | undefined {
-    return this.#inFlight[0]?.seq;
   }
 
   stats(now: number): WindowStats {
@@ -210,6 +203,7 @@ export class AckWindow {
       minRttMs: this.#minRtt.best(now),
       latestRttMs: this.#latestRtt,
       deliveryRate: rate === undefined ? undefined : Math.round(rate * 1000),
+      probing: this.#startup,
     };
   }
 
