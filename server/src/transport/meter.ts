@@ -9,8 +9,8 @@ export interface TrafficMeter {
   malformed(): void;
   /** A frame over MAX_MESSAGE_BYTES; the client is closed with MESSAGE_TOO_BIG. */
   oversized(): void;
-  /** More acks in one second than MAX_MESSAGES_PER_SECOND; the client is closed with PROTOCOL_VIOLATION. */
-  ackFlood(): void;
+  /** A bad ack (truncated, or more alone in one second than MAX_MESSAGES_PER_SECOND); the client is closed with PROTOCOL_VIOLATION. */
+  badAck(reason: "truncated_ack" | "ack_flood"): void;
   /** A client connection ended with this WebSocket close code. */
   closed(code: number): void;
 }
@@ -31,8 +31,9 @@ export function meterFromMetrics(m: Metrics): TrafficMeter {
     oversized() {
       m.messagesRejected.inc({ reason: "oversized" });
     },
-    ackFlood() {
-      m.messagesRejected.inc({ reason: "ack_flood" });
+    badAck(reason) {
+      // A truncated ack is a malformed frame like any other.
+      m.messagesRejected.inc({ reason: reason === "truncated_ack" ? "malformed_frame" : reason });
     },
     closed(code) {
       m.clientCloses.inc({ code: String(code) });

@@ -2,10 +2,10 @@ import { EventEmitter } from "node:events";
 import uWebSockets from "uWebSockets.js";
 import { uWebSocketsTransport, type TransportOptions } from "@colyseus/uwebsockets-transport";
 import { CloseCode, Protocol, connectClientToRoom, debugAndPrintError, isDevMode, matchMaker } from "@colyseus/core";
-import { CloseCodes, TickwireProtocol, readAckHeader, ACK_HEADER_BYTES } from "@tickwire/shared";
+import { CloseCodes, TickwireProtocol } from "@tickwire/shared";
 import type { TrafficMeter } from "./meter.ts";
 import { SendBatch, TickwireUwsClient } from "./uwsClient.ts";
-import type { ClientEvents, ClientLimits } from "./unreliable/channel.ts";
+import { takeAck, type ClientEvents, type ClientLimits } from "./unreliable/channel.ts";
 import type { BacklogSnapshot } from "./index.ts";
 
 type RawSocket = Parameters<uWebSocketsTransport["onConnection"]>[0];
@@ -164,22 +164,14 @@ export class TickwireUwsTransport extends uWebSocketsTransport {
       return true;
     }
     if (frame[0] === TickwireProtocol.ACK) {
-      const ack = readAckHeader(frame);
-      if (!ack) {
-        this.#meter.malformed();
-        this.#close(rawClient, CloseCodes.PROTOCOL_VIOLATION, "truncated ack");
+      const taken = takeAck(frame, this.#live.get(rawClient)?.channel, this.#opts.limits.maxBareAcksPerSecond, performance.now());
+      if ("reject" in taken) {
+        this.#meter.badAck(taken.reject);
+        this.#close(rawClient, CloseCodes.PROTOCOL_VIOLATION, taken.reject);
         return true;
       }
-      const channel = this.#live.get(rawClient)?.channel;
-      const now = performance.now();
-      if (frame.byteLength === ACK_HEADER_BYTES && channel && !channel.acceptBareAck(now, this.#opts.limits.maxBareAcksPerSecond)) {
-        this.#meter.ackFlood();
-        this.#close(rawClient, CloseCodes.PROTOCOL_VIOLATION, "too many acks");
-        return true;
-      }
-      channel?.onAck(ack, now);
-      if (frame.byteLength === ACK_HEADER_BYTES) return true;
-      frame = frame.subarray(ACK_HEADER_BYTES);
+      if (!taken.inner) return true;
+      frame = taken.inner;
     }
     try {
       return toRoom(frame);

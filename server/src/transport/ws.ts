@@ -1,10 +1,10 @@
 import type { AddressInfo } from "node:net";
 import type { WebSocket } from "ws";
 import { WebSocketTransport } from "@colyseus/ws-transport";
-import { ACK_HEADER_BYTES, CloseCodes, TickwireProtocol, readAckHeader } from "@tickwire/shared";
+import { CloseCodes, TickwireProtocol } from "@tickwire/shared";
 import type { TrafficMeter } from "./meter.ts";
 import type { BacklogSnapshot } from "./index.ts";
-import { UnreliableChannel, SOCKET_CHANNEL, type ClientEvents, type ClientLimits } from "./unreliable/channel.ts";
+import { UnreliableChannel, SOCKET_CHANNEL, takeAck, type ClientEvents, type ClientLimits } from "./unreliable/channel.ts";
 
 export interface WsTransportOptions {
   maxPayload: number;
@@ -59,21 +59,14 @@ export class TickwireWsTransport extends WebSocketTransport {
         let frame = args[0] as Buffer;
         meter.received(frame.byteLength);
         if (frame[0] === TickwireProtocol.ACK) {
-          const ack = readAckHeader(frame);
-          if (!ack) {
-            meter.malformed();
-            ws.close(CloseCodes.PROTOCOL_VIOLATION, "truncated ack");
+          const taken = takeAck(frame, channel, limits.maxBareAcksPerSecond, performance.now());
+          if ("reject" in taken) {
+            meter.badAck(taken.reject);
+            ws.close(CloseCodes.PROTOCOL_VIOLATION, taken.reject);
             return true;
           }
-          const now = performance.now();
-          if (frame.byteLength === ACK_HEADER_BYTES && !channel.acceptBareAck(now, limits.maxBareAcksPerSecond)) {
-            meter.ackFlood();
-            ws.close(CloseCodes.PROTOCOL_VIOLATION, "too many acks");
-            return true;
-          }
-          channel.onAck(ack, now);
-          if (frame.byteLength === ACK_HEADER_BYTES) return true;
-          frame = frame.subarray(ACK_HEADER_BYTES);
+          if (!taken.inner) return true;
+          frame = taken.inner;
         }
         return emit(event, frame, ...args.slice(1));
       }) as typeof ws.emit;

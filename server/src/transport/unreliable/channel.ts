@@ -1,4 +1,4 @@
-import type { Ack } from "@tickwire/shared/wire";
+import { ACK_HEADER_BYTES, readAckHeader, type Ack } from "@tickwire/shared/wire";
 import { AckWindow, type WindowStats } from "./window.ts";
 
 /** The two things the channel needs from a socket. */
@@ -183,4 +183,24 @@ export function channelOf(client: object): UnreliableChannel | undefined {
   const ref = (client as { ref?: Record<symbol, unknown> }).ref;
   const attached = ref?.[SOCKET_CHANNEL];
   return attached instanceof UnreliableChannel ? attached : undefined;
+}
+
+export type AckOutcome =
+  /** The frame that rode behind the ack, or undefined when the ack came alone. */
+  | { inner: Buffer | undefined }
+  /** The sender must be closed with PROTOCOL_VIOLATION. */
+  | { reject: "truncated_ack" | "ack_flood" };
+
+/**
+ * Takes the ack header off a client frame that starts with `TickwireProtocol.ACK` and hands the
+ * ack to the client's channel (if its transport gave it one). Acks that come alone are limited
+ * to `maxBareAcksPerSecond`.
+ */
+export function takeAck(frame: Buffer, channel: UnreliableChannel | undefined, maxBareAcksPerSecond: number, now: number): AckOutcome {
+  const ack = readAckHeader(frame);
+  if (!ack) return { reject: "truncated_ack" };
+  const alone = frame.byteLength === ACK_HEADER_BYTES;
+  if (alone && channel && !channel.acceptBareAck(now, maxBareAcksPerSecond)) return { reject: "ack_flood" };
+  channel?.onAck(ack, now);
+  return { inner: alone ? undefined : frame.subarray(ACK_HEADER_BYTES) };
 }
