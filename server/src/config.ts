@@ -14,6 +14,10 @@ const EnvSchema = z.object({
   TICK_HZ: int(1, 240).default(30),
   PATCH_HZ: int(1, 120).default(20),
   MAX_PLAYERS_PER_ROOM: int(1, 1000).default(64),
+  /** Side of the square world in units (positions are quantized over [0, 8192]). */
+  WORLD_SIZE: int(500, 8192).default(4000),
+  /** Lag compensation limit: shots are tested at most this far in the past. */
+  MAX_REWIND_MS: int(0, 1000).default(200),
   MONITOR_USER: z.string().trim().min(1).default("admin"),
   MONITOR_PASSWORD: z.string().min(8, "must be at least 8 characters").optional(),
   RECONNECT_WINDOW_SECONDS: int(0, 3600).default(20),
@@ -41,6 +45,8 @@ export interface Config {
   readonly tickHz: number;
   readonly patchHz: number;
   readonly maxPlayersPerRoom: number;
+  readonly worldSize: number;
+  readonly maxRewindMs: number;
   readonly monitorUser: string;
   readonly monitorPassword: string;
   /** True when MONITOR_PASSWORD was not set and a random one was generated for this run. */
@@ -83,6 +89,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     tickHz: e.TICK_HZ,
     patchHz: e.PATCH_HZ,
     maxPlayersPerRoom: e.MAX_PLAYERS_PER_ROOM,
+    worldSize: e.WORLD_SIZE,
+    maxRewindMs: e.MAX_REWIND_MS,
     monitorUser: e.MONITOR_USER,
     monitorPassword: e.MONITOR_PASSWORD ?? randomBytes(12).toString("base64url"),
     monitorPasswordGenerated: generated,

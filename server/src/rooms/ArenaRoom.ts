@@ -1,7 +1,7 @@
 import { Room, ServerError, type Client, type AuthContext, type SchemaSerializer } from "@colyseus/core";
 import {
   ArenaState, PlayerInput, JoinOptions, ChatPayload, ClientMessages, ServerMessages, ErrorReasons, NET,
-  sanitizeInput, type ChatBroadcast, type ErrorNotice,
+  sanitizeInput, type ChatBroadcast, type ErrorNotice, type ShotsBroadcast,
 } from "@tickwire/shared";
 import type { Config } from "../config.ts";
 import type { Metrics } from "../observability/metrics.ts";
@@ -41,7 +41,7 @@ export function createArenaRoom(deps: ArenaDeps) {
     override patchRate = 1000 / config.patchHz;
     override maxMessagesPerSecond = config.maxMessagesPerSecond;
 
-    world = new World({ dt: 1 / config.tickHz });
+    world = new World({ dt: 1 / config.tickHz, width: config.worldSize, height: config.worldSize, maxRewindMs: config.maxRewindMs });
     override state = this.world.state;
 
     // Bounded per-client ring; the oldest input is dropped on overflow. Every decoded frame
@@ -102,8 +102,12 @@ export function createArenaRoom(deps: ArenaDeps) {
       const timer = new TickTimer(1000 / config.tickHz, metrics);
       this.setFixedTimestep(() => {
         timer.begin();
-        this.world.step((id) => this.inputs.get(id).next());
+        const { shots } = this.world.step((id) => this.inputs.get(id).next());
         timer.end();
+        if (shots.length > 0) {
+          const msg: ShotsBroadcast = { tick: this.world.tick, shots: shots.map(({ testedAt: _t, ...shot }) => shot) };
+          this.broadcast(ServerMessages.SHOTS, msg);
+        }
         this.#stepsSinceFlush++;
         this.#queueFlush();
       }, config.tickHz);

@@ -1,7 +1,10 @@
 import {
-  ArenaState, Player, SIM, IDLE_INTENT, createRng, stepBody,
-  type InputFields, type Rng,
+  ArenaState, Player, Pickup, SIM, COMBAT, Buttons, IDLE_INTENT, createRng, stepBody,
+  type Bounds, type InputFields, type Rng,
 } from "@tickwire/shared";
+import { History, type PastBody } from "./history.ts";
+import { rayHitsCircle } from "./combat.ts";
+import { Scoring } from "./scoring.ts";
 
 /** One input as the world consumes it: sanitized fields plus the client's sequence number. */
 export interface WorldInput extends InputFields {
@@ -11,12 +14,32 @@ export interface WorldInput extends InputFields {
 export interface WorldOptions {
   /** Fixed step in seconds (1 / TICK_HZ). */
   dt: number;
-  /** Seed for spawn points, so a test can replay a world exactly. */
+  /** Seed for spawn points and pickups, so a test can replay a world exactly. */
   seed?: number;
+  /** World size in units (default SIM.WORLD_WIDTH x SIM.WORLD_HEIGHT, at most SIM.MAX_WORLD_SIZE). */
+  width?: number;
+  height?: number;
+  /** Lag compensation limit: how far back a shot may be tested (default COMBAT.MAX_REWIND_MS). */
+  maxRewindMs?: number;
 }
 
-export class WorldFullError extends Error {
-  override name = "WorldFullError";
+/** A shot fired this tick, as clients draw it. */
+export interface Shot {
+  shooter: string;
+  x: number;
+  y: number;
+  aim: number;
+  /** Where the shot ended: the hit point, or the end of its range. */
+  length: number;
+  /** Who it hit, if anyone. */
+  hit?: string;
+  /** The tick the shot was tested against (after clamping to the rewind window). */
+  testedAt: number;
+}
+
+/** What happened in one step, for the room to pass on (beside the replicated state). */
+export interface StepEvents {
+  shots: Shot[];
 }
 
 /**
@@ -27,13 +50,37 @@ export class WorldFullError extends Error {
 export class World {
   readonly state = new ArenaState();
   readonly dt: number;
+  readonly bounds: Bounds;
+  /** Lag compensation limit in ticks. */
+  readonly maxRewindTicks: number;
   #rng: Rng;
   /** Last input applied per player, repeated on ticks where none arrived (held keys keep holding). */
   #lastInput = new Map<string, WorldInput>();
+  /** Tick at which each player may fire again; each dead player's respawn tick. */
+  #nextFireTick = new Map<string, number>();
+  #respawnTick = new Map<string, number>();
+  #pickupRespawnTick = new Map<string, number>();
+  #history: History;
+  #scoring: Scoring;
 
   constructor(opts: WorldOptions) {
     this.dt = opts.dt;
     this.#rng = createRng(opts.seed ?? 1);
+    const width = Math.min(opts.width ?? SIM.WORLD_WIDTH, SIM.MAX_WORLD_SIZE);
+    const height = Math.min(opts.height ?? SIM.WORLD_HEIGHT, SIM.MAX_WORLD_SIZE);
+    this.bounds = Object.freeze({ width, height });
+    this.state.width = width;
+    this.state.height = height;
+    this.maxRewindTicks = (opts.maxRewindMs ?? COMBAT.MAX_REWIND_MS) / 1000 / this.dt;
+    this.#history = new History(Math.ceil(this.maxRewindTicks) + 2);
+    this.#scoring = new Scoring(this.state);
+    for (let i = 0; i < COMBAT.PICKUP_COUNT; i++) {
+      const p = new Pickup();
+      p.x = this.#rng.range(COMBAT.PICKUP_RADIUS, width - COMBAT.PICKUP_RADIUS);
+      p.y = this.#rng.range(COMBAT.PICKUP_RADIUS, height - COMBAT.PICKUP_RADIUS);
+      this.state.pickups.set(`p${i}`, p);
+    }
+    this.#record();
   }
 
   get tick(): number {
@@ -44,21 +91,28 @@ export class World {
     return this.state.players.size;
   }
 
+  #ticks(seconds: number): number {
+    return Math.round(seconds / this.dt);
+  }
+
   addPlayer(id: string, name: string): Player {
     const existing = this.state.players.get(id);
     if (existing) return existing;
     const p = new Player();
     p.name = name;
-    const margin = SIM.PLAYER_RADIUS * 4;
-    p.x = this.#rng.range(margin, SIM.WORLD_WIDTH - margin);
-    p.y = this.#rng.range(margin, SIM.WORLD_HEIGHT - margin);
+    p.health = COMBAT.MAX_HEALTH;
+    this.#placeSafely(p);
     this.state.players.set(id, p);
+    this.#scoring.changed();
     return p;
   }
 
   removePlayer(id: string): void {
     this.state.players.delete(id);
     this.#lastInput.delete(id);
+    this.#nextFireTick.delete(id);
+    this.#respawnTick.delete(id);
+    this.#scoring.changed();
   }
 
   /** Marks a player whose connection dropped (seat held) or came back. */
@@ -74,16 +128,133 @@ export class World {
    * Advances the world by one fixed step. `inputFor(id)` yields that player's next input,
    * or undefined when none arrived for this tick.
    */
-  step(inputFor: (id: string) => WorldInput | undefined): void {
+  step(inputFor: (id: string) => WorldInput | undefined): StepEvents {
+    const tick = this.state.tick;
+    const fired: Array<{ id: string; viewTick: number }> = [];
     this.state.players.forEach((player, id) => {
       const input = inputFor(id);
       if (input) {
         this.#lastInput.set(id, input);
         player.lastProcessedInputSeq = input.seq;
       }
+      if (!player.alive) return;
       const intent = input ?? this.#lastInput.get(id) ?? IDLE_INTENT;
-      stepBody(player, intent, this.dt);
+      stepBody(player, intent, this.dt, this.bounds);
+      // Only a fresh input fires: a repeated one must not keep shooting for a silent client.
+      if (input && (input.buttons & Buttons.FIRE) !== 0 && tick >= (this.#nextFireTick.get(id) ?? 0)) {
+        this.#nextFireTick.set(id, tick + this.#ticks(COMBAT.FIRE_COOLDOWN_S));
+        fired.push({ id, viewTick: input.viewTick ?? 0 });
+      }
     });
-    this.state.tick += 1;
+    const shots = fired.map(({ id, viewTick }) => this.#fire(id, viewTick));
+    this.#pickups(tick);
+    this.#respawns(tick);
+    this.state.tick = tick + 1;
+    this.#record();
+    this.#scoring.update();
+    return { shots };
+  }
+
+  /**
+   * The tick a shot is tested at: the one the shooter saw, but no further back than the
+   * rewind window (and never in the future). Ticks are the ends of steps, as recorded.
+   */
+  rewindTarget(viewTick: number): number {
+    const now = this.state.tick;
+    if (!(viewTick > 0)) return now;
+    return Math.min(now, Math.max(viewTick, now - this.maxRewindTicks));
+  }
+
+  #fire(shooterId: string, viewTick: number): Shot {
+    const shooter = this.state.players.get(shooterId)!;
+    const testedAt = this.rewindTarget(viewTick);
+    let best: { id: string; dist: number } | undefined;
+    this.state.players.forEach((_p, id) => {
+      if (id === shooterId) return;
+      const seen = this.#history.bodyAt(id, testedAt);
+      if (!seen?.alive) return;
+      const dist = rayHitsCircle(shooter.x, shooter.y, shooter.aim, COMBAT.WEAPON_RANGE, seen.x, seen.y, SIM.PLAYER_RADIUS);
+      if (dist !== undefined && (!best || dist < best.dist)) best = { id, dist };
+    });
+    const shot: Shot = { shooter: shooterId, x: shooter.x, y: shooter.y, aim: shooter.aim, length: best?.dist ?? COMBAT.WEAPON_RANGE, testedAt };
+    if (best) {
+      shot.hit = best.id;
+      this.#damage(best.id, shooterId, COMBAT.WEAPON_DAMAGE);
+    }
+    return shot;
+  }
+
+  #damage(victimId: string, killerId: string, amount: number): void {
+    const victim = this.state.players.get(victimId);
+    if (!victim?.alive) return;
+    victim.health = Math.max(0, victim.health - amount);
+    if (victim.health > 0) return;
+    victim.alive = false;
+    victim.vx = 0;
+    victim.vy = 0;
+    victim.deaths += 1;
+    this.#respawnTick.set(victimId, this.state.tick + this.#ticks(COMBAT.RESPAWN_DELAY_S));
+    const killer = this.state.players.get(killerId);
+    if (killer) {
+      killer.kills += 1;
+      killer.score += COMBAT.KILL_SCORE;
+    }
+    this.#scoring.kill(this.state.tick, killerId, killer?.name ?? "", victimId, victim.name);
+  }
+
+  #respawns(tick: number): void {
+    for (const [id, at] of this.#respawnTick) {
+      if (tick < at) continue;
+      this.#respawnTick.delete(id);
+      const p = this.state.players.get(id);
+      if (!p) continue;
+      this.#placeSafely(p);
+      p.health = COMBAT.MAX_HEALTH;
+      p.alive = true;
+    }
+  }
+
+  #pickups(tick: number): void {
+    this.state.pickups.forEach((pickup, key) => {
+      if (!pickup.active) {
+        if (tick >= (this.#pickupRespawnTick.get(key) ?? 0)) pickup.active = true;
+        return;
+      }
+      const reach = SIM.PLAYER_RADIUS + COMBAT.PICKUP_RADIUS;
+      for (const [, p] of this.state.players) {
+        if (!p.alive || p.health >= COMBAT.MAX_HEALTH) continue;
+        if (Math.hypot(p.x - pickup.x, p.y - pickup.y) > reach) continue;
+        p.health = Math.min(COMBAT.MAX_HEALTH, p.health + COMBAT.PICKUP_HEAL);
+        pickup.active = false;
+        this.#pickupRespawnTick.set(key, tick + this.#ticks(COMBAT.PICKUP_RESPAWN_S));
+        return;
+      }
+    });
+  }
+
+  /** Puts a player where no living enemy is within SPAWN_SAFE_DISTANCE, or the safest place tried. */
+  #placeSafely(p: Player): void {
+    const margin = SIM.PLAYER_RADIUS * 4;
+    let best = { x: 0, y: 0, clearance: -1 };
+    for (let i = 0; i < COMBAT.SPAWN_CANDIDATES; i++) {
+      const x = this.#rng.range(margin, this.bounds.width - margin);
+      const y = this.#rng.range(margin, this.bounds.height - margin);
+      let clearance = Infinity;
+      this.state.players.forEach((other) => {
+        if (other !== p && other.alive) clearance = Math.min(clearance, Math.hypot(other.x - x, other.y - y));
+      });
+      if (clearance > best.clearance) best = { x, y, clearance };
+      if (clearance >= COMBAT.SPAWN_SAFE_DISTANCE) break;
+    }
+    p.x = best.x;
+    p.y = best.y;
+    p.vx = 0;
+    p.vy = 0;
+  }
+
+  #record(): void {
+    const bodies = new Map<string, PastBody>();
+    this.state.players.forEach((p, id) => bodies.set(id, { x: p.x, y: p.y, alive: p.alive }));
+    this.#history.record(this.state.tick, bodies);
   }
 }

@@ -10,6 +10,8 @@ export type ClientMessages = (typeof ClientMessages)[keyof typeof ClientMessages
 export const ServerMessages = {
   CHAT: "chat",
   ERROR: "error",
+  /** The shots fired in one tick (`ShotsBroadcast`). */
+  SHOTS: "shots",
 } as const;
 export type ServerMessages = (typeof ServerMessages)[keyof typeof ServerMessages];
 
@@ -26,4 +28,22 @@ export interface ErrorNotice {
   /** The message type that was refused. */
   type: string;
   detail: string;
+}
+
+/** Server → client: one shot, as clients draw it. Hitscan: it starts and ends in the same tick. */
+export interface ShotInfo {
+  shooter: string;
+  x: number;
+  y: number;
+  aim: number;
+  /** Distance to where the shot ended (the hit, or the weapon's range). */
+  length: number;
+  /** Session id of the player hit, if any. */
+  hit?: string;
+}
+
+/** Server → client: the shots of one tick. */
+export interface ShotsBroadcast {
+  tick: number;
+  shots: ShotInfo[];
 }

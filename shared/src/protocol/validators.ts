@@ -26,6 +26,8 @@ export const ChatPayload = z
 /** The fields of an input that the simulation reads. */
 export interface InputFields extends MoveIntent {
   buttons: number;
+  /** Server tick the client was showing (see PlayerInput.viewTick); 0 = now. */
+  viewTick?: number;
 }
 
 const clampAxis = (v: number): number => (Number.isFinite(v) ? Math.max(-1, Math.min(1, v)) : 0);
@@ -43,6 +45,10 @@ export function sanitizeInput(input: InputFields): boolean {
   input.moveY = clampAxis(moveY);
   const aimInRange = aim >= 0 && aim < TWO_PI;
   if (!aimInRange) input.aim = Number.isFinite(aim) ? ((aim % TWO_PI) + TWO_PI) % TWO_PI : 0;
+  // A view tick that is not a finite non-negative number means "now" (no rewind).
+  const view = input.viewTick;
+  const viewOk = view === undefined || (Number.isFinite(view) && view >= 0);
+  if (!viewOk) input.viewTick = 0;
   // Object.is counts NaN → 0 as a change; -0 → -0 is not one.
-  return !Object.is(input.moveX, moveX) || !Object.is(input.moveY, moveY) || !aimInRange;
+  return !Object.is(input.moveX, moveX) || !Object.is(input.moveY, moveY) || !aimInRange || !viewOk;
 }

@@ -15,5 +15,11 @@ export const PlayerInput = schema({
   aim: t.float32().default(0),
   /** Button bits, see `Buttons`. */
   buttons: t.uint8().default(0),
+  /**
+   * The server tick (fractional) the client was showing other players at when it made this
+   * input; a shot is tested against the world as it was then, up to MAX_REWIND_MS back. 0 means
+   * "now".
+   */
+  viewTick: t.float64().default(0),
 }, "PlayerInput");
 export type PlayerInput = SchemaType<typeof PlayerInput>;

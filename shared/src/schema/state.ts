@@ -4,14 +4,17 @@ import { markUnreliable } from "./unreliable.ts";
 
 // Fast-changing fields (position, velocity, aim, the input ack and the tick) are
 // `.unreliable()`: they travel on the unreliable channel every tick, where a late frame is
-// dropped rather than queued. Joins, leaves, names and connection status stay reliable.
+// dropped rather than queued. Joins, leaves, names, health, scores, pickups, the kill feed and
+// the scoreboard stay reliable.
 //
-// Positions are 16-bit over the world (about 0.03 units per step at 2000 units), velocities
-// 16-bit over ±MAX_SPEED, aim a 16-bit wrapping angle: 2 bytes each instead of 8 for float64.
+// Positions are 16-bit over [0, MAX_WORLD_SIZE] (0.125 units a step), velocities 16-bit over
+// ±MAX_SPEED, aim a 16-bit wrapping angle: 2 bytes each instead of 8 for float64.
+const position = () => t.quantized({ min: 0, max: SIM.MAX_WORLD_SIZE, bits: 16 }).default(0);
+
 export const Player = schema({
   name: t.string().default(""),
-  x: t.quantized({ min: 0, max: SIM.WORLD_WIDTH, bits: 16 }).default(0),
-  y: t.quantized({ min: 0, max: SIM.WORLD_HEIGHT, bits: 16 }).default(0),
+  x: position(),
+  y: position(),
   vx: t.quantized({ min: -SIM.MAX_SPEED, max: SIM.MAX_SPEED, bits: 16 }).default(0),
   vy: t.quantized({ min: -SIM.MAX_SPEED, max: SIM.MAX_SPEED, bits: 16 }).default(0),
   aim: t.angle({ bits: 16 }).default(0),
@@ -19,13 +22,53 @@ export const Player = schema({
   lastProcessedInputSeq: t.uint32().unreliable().default(0),
   /** False while the player's connection is down and its seat is held for reconnection. */
   connected: t.boolean().default(true),
+  health: t.uint8().default(0),
+  /** False from death until respawn. */
+  alive: t.boolean().default(true),
+  score: t.uint16().default(0),
+  kills: t.uint16().default(0),
+  deaths: t.uint16().default(0),
 }, "Player");
 // The quantized fields cannot take `.unreliable()` in the builder (see unreliable.ts).
 markUnreliable(Player, ["x", "y", "vx", "vy", "aim"]);
 export type Player = SchemaType<typeof Player>;
 
+/** A health pickup; inactive while it waits to respawn. */
+export const Pickup = schema({
+  x: position(),
+  y: position(),
+  active: t.boolean().default(true),
+}, "Pickup");
+export type Pickup = SchemaType<typeof Pickup>;
+
+export const KillFeedEntry = schema({
+  tick: t.uint32().default(0),
+  killer: t.string().default(""),
+  killerName: t.string().default(""),
+  victim: t.string().default(""),
+  victimName: t.string().default(""),
+}, "KillFeedEntry");
+export type KillFeedEntry = SchemaType<typeof KillFeedEntry>;
+
+export const ScoreEntry = schema({
+  id: t.string().default(""),
+  name: t.string().default(""),
+  score: t.uint16().default(0),
+  kills: t.uint16().default(0),
+  deaths: t.uint16().default(0),
+}, "ScoreEntry");
+export type ScoreEntry = SchemaType<typeof ScoreEntry>;
+
 export const ArenaState = schema({
   players: t.map(Player),
+  pickups: t.map(Pickup),
+  /** The newest kills, oldest first (global: every client sees it). */
+  killFeed: t.array(KillFeedEntry),
+  /** Top players by score (global). */
+  scoreboard: t.array(ScoreEntry),
+  /** World size in use (units). */
+  width: t.uint16().default(SIM.WORLD_WIDTH),
+  height: t.uint16().default(SIM.WORLD_HEIGHT),
   /** Fixed-step tick counter; advances once per simulation step. */
   tick: t.uint32().unreliable().default(0),
 }, "ArenaState");

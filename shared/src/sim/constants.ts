@@ -3,9 +3,11 @@
 // authority together, so the two can never disagree about the rules.
 
 export const SIM = {
-  /** World size in units. Positions are quantized over this range (see schema/state.ts). */
-  WORLD_WIDTH: 2000,
-  WORLD_HEIGHT: 2000,
+  /** Default world size in units (WORLD_SIZE configures it; the room replicates the size in use). */
+  WORLD_WIDTH: 4000,
+  WORLD_HEIGHT: 4000,
+  /** Largest world side the wire supports: positions are 16-bit over [0, MAX_WORLD_SIZE], 0.125 units a step. */
+  MAX_WORLD_SIZE: 8192,
   /** Player collision radius in units; also the margin that keeps a player inside the walls. */
   PLAYER_RADIUS: 16,
   /** Units/s². Reaches MAX_SPEED in about 0.13 s: responsive without being twitchy. */
@@ -18,6 +20,35 @@ export const SIM = {
   REST_SPEED: 1,
 } as const;
 export type SIM = typeof SIM;
+
+/** Combat, health, pickups and scoring. Times are in seconds (the world converts to ticks). */
+export const COMBAT = {
+  MAX_HEALTH: 100,
+  /** Hitscan weapon: four shots a second, four hits to kill. */
+  FIRE_COOLDOWN_S: 0.25,
+  WEAPON_DAMAGE: 25,
+  /** Units; a little less than the default area of interest, so a target is always visible to its shooter. */
+  WEAPON_RANGE: 1000,
+  RESPAWN_DELAY_S: 3,
+  /** A spawn point is safe when no living enemy is closer than this (units), if the world has such a point. */
+  SPAWN_SAFE_DISTANCE: 600,
+  /** Candidate points tried per respawn; the safest is kept. */
+  SPAWN_CANDIDATES: 16,
+  /** Points per kill. */
+  KILL_SCORE: 1,
+  /** Kill feed entries kept (newest last). */
+  KILL_FEED_SIZE: 5,
+  /** Players on the global scoreboard. */
+  SCOREBOARD_SIZE: 10,
+  /** Health pickups in the world at once, their pick-up radius (units), heal and respawn delay. */
+  PICKUP_COUNT: 16,
+  PICKUP_RADIUS: 24,
+  PICKUP_HEAL: 40,
+  PICKUP_RESPAWN_S: 10,
+  /** Default limit of lag compensation (MAX_REWIND_MS configures it): a shot is tested against the world at most this far in the past. */
+  MAX_REWIND_MS: 200,
+} as const;
+export type COMBAT = typeof COMBAT;
 
 export const NET = {
   /** Longest display name in characters; names travel in every full state. */

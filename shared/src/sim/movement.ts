@@ -18,11 +18,19 @@ export interface MoveIntent {
 
 export const IDLE_INTENT: Readonly<MoveIntent> = Object.freeze({ moveX: 0, moveY: 0, aim: 0 });
 
+/** The walls: a body stays within [radius, width - radius] x [radius, height - radius]. */
+export interface Bounds {
+  width: number;
+  height: number;
+}
+
+export const DEFAULT_BOUNDS: Readonly<Bounds> = Object.freeze({ width: SIM.WORLD_WIDTH, height: SIM.WORLD_HEIGHT });
+
 /**
  * Advances one body by one fixed step of `dt` seconds. Pure: the same body, intent and dt
  * give the same result on the server tick and in client replay.
  */
-export function stepBody(body: Body, intent: MoveIntent, dt: number): void {
+export function stepBody(body: Body, intent: MoveIntent, dt: number, bounds: Bounds = DEFAULT_BOUNDS): void {
   let mx = intent.moveX;
   let my = intent.moveY;
   // Diagonals are no faster than straight lines.
@@ -57,9 +65,9 @@ export function stepBody(body: Body, intent: MoveIntent, dt: number): void {
   const r = SIM.PLAYER_RADIUS;
   // Walls stop the body along the axis it hit; sliding along a wall keeps the other axis.
   if (x < r) { x = r; vx = 0; }
-  else if (x > SIM.WORLD_WIDTH - r) { x = SIM.WORLD_WIDTH - r; vx = 0; }
+  else if (x > bounds.width - r) { x = bounds.width - r; vx = 0; }
   if (y < r) { y = r; vy = 0; }
-  else if (y > SIM.WORLD_HEIGHT - r) { y = SIM.WORLD_HEIGHT - r; vy = 0; }
+  else if (y > bounds.height - r) { y = bounds.height - r; vy = 0; }
 
   body.x = x;
   body.y = y;
