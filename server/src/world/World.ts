@@ -80,7 +80,6 @@ export class World {
       p.y = this.#rng.range(COMBAT.PICKUP_RADIUS, height - COMBAT.PICKUP_RADIUS);
       this.state.pickups.set(`p${i}`, p);
     }
-    this.#record();
   }
 
   get tick(): number {
@@ -130,6 +129,9 @@ export class World {
    */
   step(inputFor: (id: string) => WorldInput | undefined): StepEvents {
     const tick = this.state.tick;
+    // Tick T in the history is the world as it stands when step T begins (what clients were
+    // sent after step T-1, plus joins and respawns since).
+    this.#record();
     const fired: Array<{ id: string; viewTick: number }> = [];
     this.state.players.forEach((player, id) => {
       const input = inputFor(id);
@@ -150,7 +152,6 @@ export class World {
     this.#pickups(tick);
     this.#respawns(tick);
     this.state.tick = tick + 1;
-    this.#record();
     this.#scoring.update();
     return { shots };
   }
