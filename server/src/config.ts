@@ -16,6 +16,10 @@ const EnvSchema = z.object({
   MAX_PLAYERS_PER_ROOM: int(1, 1000).default(64),
   /** Side of the square world in units (positions are quantized over [0, 8192]). */
   WORLD_SIZE: int(500, 8192).default(4000),
+  /** Chat lines per second per client (sustained), the burst allowed, and the mute for going over. */
+  CHAT_MESSAGES_PER_SECOND: int(1, 100_000).default(2),
+  CHAT_BURST: int(1, 100_000).default(5),
+  CHAT_MUTE_SECONDS: int(0, 3600).default(10),
   /** Lag compensation limit: shots are tested at most this far in the past. */
   MAX_REWIND_MS: int(0, 1000).default(200),
   MONITOR_USER: z.string().trim().min(1).default("admin"),
@@ -47,6 +51,9 @@ export interface Config {
   readonly maxPlayersPerRoom: number;
   readonly worldSize: number;
   readonly maxRewindMs: number;
+  readonly chatPerSecond: number;
+  readonly chatBurst: number;
+  readonly chatMuteSeconds: number;
   readonly monitorUser: string;
   readonly monitorPassword: string;
   /** True when MONITOR_PASSWORD was not set and a random one was generated for this run. */
@@ -91,6 +98,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxPlayersPerRoom: e.MAX_PLAYERS_PER_ROOM,
     worldSize: e.WORLD_SIZE,
     maxRewindMs: e.MAX_REWIND_MS,
+    chatPerSecond: e.CHAT_MESSAGES_PER_SECOND,
+    chatBurst: e.CHAT_BURST,
+    chatMuteSeconds: e.CHAT_MUTE_SECONDS,
     monitorUser: e.MONITOR_USER,
     monitorPassword: e.MONITOR_PASSWORD ?? randomBytes(12).toString("base64url"),
     monitorPasswordGenerated: generated,

@@ -114,6 +114,13 @@ describe("HTTP routes", () => {
   it("refuses a bad display name at join with a clear error", async () => {
     const client = new TickwireClient(server.wsUrl);
     await expect(client.joinArena({ name: "<script>" })).rejects.toThrow(/invalid join options: name: name may contain only/);
+    await expect(client.joinArena({ name: "x".repeat(17) })).rejects.toThrow(/name is longer than 16 characters/);
+    await expect(client.joinArena({ name: "   " })).rejects.toThrow(/name is empty/);
+    await expect(client.joinArena({ name: 42 } as never)).rejects.toThrow(/invalid join options: name/);
+    // Letters of any script, digits, spaces, _ and - are fine.
+    const ok = await client.joinArena({ name: "Zoë_2-b" });
+    expect(ok.self?.name ?? (await waitFor(() => ok.self, "own player")).name).toBe("Zoë_2-b");
+    await ok.leave();
   });
 });
 

@@ -168,7 +168,10 @@ describe("a client whose reliable backlog passes the limit", () => {
   const open: ArenaConnection[] = [];
 
   beforeAll(async () => {
-    server = await startServer({ RELIABLE_BACKLOG_BYTES: String(RELIABLE_BACKLOG_BYTES), MAX_MESSAGES_PER_SECOND: "100000" });
+    server = await startServer({
+      RELIABLE_BACKLOG_BYTES: String(RELIABLE_BACKLOG_BYTES), MAX_MESSAGES_PER_SECOND: "100000",
+      CHAT_MESSAGES_PER_SECOND: "100000", CHAT_BURST: "100000",
+    });
     proxy = await TcpProxy.start({ targetPort: server.port });
   });
   afterAll(async () => {

@@ -10,6 +10,7 @@ import { World } from "../world/World.ts";
 import { UnreliableFlusher } from "../transport/unreliable/serializer.ts";
 import { channelOf } from "../transport/unreliable/channel.ts";
 import { TickTimer } from "./tickTimer.ts";
+import { ChatGate } from "./chatGate.ts";
 
 export interface ArenaDeps {
   config: Config;
@@ -60,6 +61,12 @@ export function createArenaRoom(deps: ArenaDeps) {
         if (!text.success) return this.#reject(client, ErrorReasons.INVALID_PAYLOAD, ClientMessages.CHAT, text.error.issues[0]?.message ?? "invalid");
         const from = this.state.players.get(client.sessionId);
         if (!from) return;
+        const verdict = this.#chatGate.check(client.sessionId, Date.now());
+        if (!verdict.ok) {
+          if (verdict.reason === "chat_muted") return void metrics.messagesRejected.inc({ reason: "chat_muted" });
+          const seconds = Math.ceil((verdict.until - Date.now()) / 1000);
+          return this.#reject(client, ErrorReasons.CHAT_FLOOD, ClientMessages.CHAT, `more than ${config.chatPerSecond} lines a second: muted for ${seconds} s`);
+        }
         const line: ChatBroadcast = { from: client.sessionId, name: from.name, text: text.data };
         this.broadcast(ServerMessages.CHAT, line);
       },
@@ -79,6 +86,7 @@ export function createArenaRoom(deps: ArenaDeps) {
 
     /** Fast fields go out from the tick, on the unreliable channel (see UnreliableFlusher). */
     #flusher: UnreliableFlusher | undefined;
+    #chatGate = new ChatGate({ perSecond: config.chatPerSecond, burst: config.chatBurst, muteMs: config.chatMuteSeconds * 1000 });
     #flushQueued = false;
     #stepsSinceFlush = 0;
     /** Reliable patches owed, in patches: grows by PATCH_HZ / TICK_HZ per step. */
@@ -175,6 +183,7 @@ export function createArenaRoom(deps: ArenaDeps) {
 
     override onLeave(client: Client): void {
       this.world.removePlayer(client.sessionId);
+      this.#chatGate.forget(client.sessionId);
     }
 
     override onDispose(): void {

@@ -31,5 +31,7 @@ export const ErrorReasons = {
   INVALID_PAYLOAD: "invalid_payload",
   /** The message type is not one the arena handles; the message was ignored. */
   UNKNOWN_MESSAGE: "unknown_message",
+  /** Chat lines came faster than the limit: the sender is muted for a while (detail says how long). */
+  CHAT_FLOOD: "chat_flood",
 } as const;
 export type ErrorReasons = (typeof ErrorReasons)[keyof typeof ErrorReasons];
