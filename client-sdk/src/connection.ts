@@ -1,7 +1,7 @@
 import { Callbacks, type Room, type InputHandle } from "@colyseus/sdk";
 import {
   ServerMessages, ClientMessages, PlayerInput,
-  type ArenaState, type Player, type ChatBroadcast, type ErrorNotice,
+  type ArenaState, type Player, type ChatBroadcast, type ErrorNotice, type ShotsBroadcast,
 } from "@tickwire/shared/wire";
 import { Emitter } from "./emitter.ts";
 import { ClientChannel, type ChannelOptions, type ChannelCounters } from "./channel.ts";
@@ -15,6 +15,12 @@ export interface InputIntent {
   aim?: number;
   /** Button bits, see `Buttons`. */
   buttons?: number;
+  /**
+   * The server tick (fractional) the game is showing other players at, for lag compensation:
+   * a shot is tested against the world as it was then (up to the server's MAX_REWIND_MS).
+   * Default: the newest tick received.
+   */
+  viewTick?: number;
 }
 
 export interface ArenaEvents {
@@ -24,6 +30,8 @@ export interface ArenaEvents {
   /** A state patch was applied. */
   state: (state: ArenaState) => void;
   chat: (line: ChatBroadcast) => void;
+  /** Shots fired in one server tick (hitscan: each starts and ends in that tick). */
+  shots: (shots: ShotsBroadcast) => void;
   /** The server ignored a message of ours and says why. */
   error: (notice: ErrorNotice) => void;
   /** The connection dropped; the SDK is reconnecting to the held seat. */
@@ -87,6 +95,7 @@ export class ArenaConnection {
     room.onDrop((code, reason) => this.#events.emit("drop", this.#channel.lastCloseCode ?? code, reason));
     room.onReconnect(() => this.#events.emit("reconnect"));
     room.onMessage(ServerMessages.CHAT, (line: ChatBroadcast) => this.#events.emit("chat", line));
+    room.onMessage(ServerMessages.SHOTS, (shots: ShotsBroadcast) => this.#events.emit("shots", shots));
     room.onMessage(ServerMessages.ERROR, (notice: ErrorNotice) => this.#events.emit("error", notice));
     room.onLeave((code, reason) => {
       this.#closedWith = code;
@@ -129,6 +138,7 @@ export class ArenaConnection {
     d.moveY = intent.moveY;
     d.aim = intent.aim ?? 0;
     d.buttons = intent.buttons ?? 0;
+    d.viewTick = intent.viewTick ?? this.room.state?.tick ?? 0;
     this.#input.send();
     return this.#seq;
   }
