@@ -1,6 +1,6 @@
 import {
   ArenaState, Player, Pickup, SIM, COMBAT, Buttons, IDLE_INTENT, createRng, stepBody,
-  type Bounds, type InputFields, type Rng,
+  type Bounds, type InputFields, type Rng, type ShotInfo,
 } from "@tickwire/shared";
 import { History, type PastBody } from "./history.ts";
 import { rayHitsCircle } from "./combat.ts";
@@ -23,16 +23,8 @@ export interface WorldOptions {
   maxRewindMs?: number;
 }
 
-/** A shot fired this tick, as clients draw it. */
-export interface Shot {
-  shooter: string;
-  x: number;
-  y: number;
-  aim: number;
-  /** Where the shot ended: the hit point, or the end of its range. */
-  length: number;
-  /** Who it hit, if anyone. */
-  hit?: string;
+/** A shot fired this tick: what clients draw, plus the tick it was tested against. */
+export interface Shot extends ShotInfo {
   /** The tick the shot was tested against (after clamping to the rewind window). */
   testedAt: number;
 }
