@@ -130,21 +130,25 @@ export class ClientChannel {
       return;
     }
     const ack = this.#takeAck();
-    if (ack) this.counters.acksPiggybacked++;
+    if (ack) {
+      this.counters.acksSent++;
+      this.counters.acksPiggybacked++;
+    }
     this.#conn.transport.send(ack ? prependAck(ack, data) : data);
   }
 
   #sendBareAck(): void {
     this.#timer = undefined;
     const ack = this.#takeAck();
-    if (ack && this.#conn.isOpen) this.#conn.transport.send(prependAck(ack));
+    if (!ack || !this.#conn.isOpen) return;
+    this.#conn.transport.send(prependAck(ack));
+    this.counters.acksSent++;
   }
 
   #takeAck(): Ack | undefined {
     const p = this.#pending;
     if (!p) return undefined;
     this.#pending = undefined;
-    this.counters.acksSent++;
     return { seq: p.seq, heldMs: now() - p.at };
   }
 

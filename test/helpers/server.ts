@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from "vitest";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startLocalServer, type LocalServer } from "../../loadtest/src/localServer.ts";
@@ -21,4 +22,29 @@ export async function metricValue(server: RunningServer, name: string, labels = 
   const text = await (await fetch(`${server.httpUrl}/metrics`)).text();
   const line = text.split("\n").find((l) => l.startsWith(`${name}${labels ? `{${labels}}` : ""} `));
   return line ? Number(line.split(" ").pop()) : 0;
+}
+
+/**
+ * Boots a server for the enclosing file (or `describe`) and, when it ends, leaves every
+ * connection handed to `keep` and stops the server.
+ */
+export function useServer(env: Record<string, string> = {}) {
+  let server: RunningServer | undefined;
+  const open: Array<{ leave(): Promise<unknown> }> = [];
+  beforeAll(async () => {
+    server = await startServer(env);
+  });
+  afterAll(async () => {
+    await Promise.allSettled(open.map((c) => c.leave()));
+    await server?.stop();
+  });
+  return {
+    get server(): RunningServer {
+      if (!server) throw new Error("the server is not up yet (use it inside a test or hook)");
+      return server;
+    },
+    keep(...conns: Array<{ leave(): Promise<unknown> }>): void {
+      open.push(...conns);
+    },
+  };
 }

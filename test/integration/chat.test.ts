@@ -1,24 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TickwireClient, ErrorReasons, NET, type ArenaConnection, type ChatBroadcast, type ErrorNotice } from "@tickwire/client-sdk";
-import { startServer, metricValue, type RunningServer } from "../helpers/server.ts";
+import { describe, expect, it } from "vitest";
+import { TickwireClient, ErrorReasons, NET, type ChatBroadcast, type ErrorNotice } from "@tickwire/client-sdk";
+import { useServer, metricValue } from "../helpers/server.ts";
 import { waitFor } from "../helpers/wait.ts";
 
-let server: RunningServer;
-const open: ArenaConnection[] = [];
-
-beforeAll(async () => {
-  server = await startServer({ CHAT_MESSAGES_PER_SECOND: "2", CHAT_BURST: "3", CHAT_MUTE_SECONDS: "1" });
-});
-afterAll(async () => {
-  await Promise.allSettled(open.map((c) => c.leave()));
-  await server?.stop();
-});
+const fx = useServer({ CHAT_MESSAGES_PER_SECOND: "2", CHAT_BURST: "3", CHAT_MUTE_SECONDS: "1" });
 
 async function pair() {
-  const client = new TickwireClient(server.wsUrl);
+  const client = new TickwireClient(fx.server.wsUrl);
   const ada = await client.joinArena({ name: "ada" });
   const bob = await client.joinArenaById(ada.roomId, { name: "bob" });
-  open.push(ada, bob);
+  fx.keep(ada, bob);
   const heard: ChatBroadcast[] = [];
   const notices: ErrorNotice[] = [];
   bob.on("chat", (line) => heard.push(line));
@@ -47,10 +38,10 @@ describe("chat", () => {
 
   it("mutes a flooding client for a while, with one notice, and lets it talk again afterwards", async () => {
     const { ada, bob, heard, notices } = await pair();
-    const before = await metricValue(server, "tickwire_messages_rejected_total", 'reason="chat_muted"');
+    const before = await metricValue(fx.server, "tickwire_messages_rejected_total", 'reason="chat_muted"');
     for (let i = 0; i < 10; i++) ada.chat(`line ${i}`);
     await waitFor(() => notices.length >= 1, "the flood notice");
-    await waitFor(async () => (await metricValue(server, "tickwire_messages_rejected_total", 'reason="chat_muted"')) >= before + 6, "the muted lines counted");
+    await waitFor(async () => (await metricValue(fx.server, "tickwire_messages_rejected_total", 'reason="chat_muted"')) >= before + 6, "the muted lines counted");
     expect(notices).toHaveLength(1);
     expect(notices[0]).toMatchObject({ reason: ErrorReasons.CHAT_FLOOD, type: "chat" });
     expect(notices[0]!.detail).toMatch(/muted for 1 s/);

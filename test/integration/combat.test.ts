@@ -1,25 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TickwireClient, Buttons, COMBAT, type ArenaConnection, type ShotsBroadcast } from "@tickwire/client-sdk";
-import { startServer, type RunningServer } from "../helpers/server.ts";
+import { describe, expect, it } from "vitest";
+import { TickwireClient, Buttons, COMBAT, type ShotsBroadcast } from "@tickwire/client-sdk";
+import { useServer } from "../helpers/server.ts";
 import { waitFor } from "../helpers/wait.ts";
 
-let server: RunningServer;
-const open: ArenaConnection[] = [];
-
-beforeAll(async () => {
-  server = await startServer({ WORLD_SIZE: "1500" });
-});
-afterAll(async () => {
-  await Promise.allSettled(open.map((c) => c.leave()));
-  await server?.stop();
-});
+const fx = useServer({ WORLD_SIZE: "1500" });
 
 describe("combat through the client SDK", () => {
   it("a player walks up to another, fires, hits until the kill; everyone sees the shots, the feed and the score", async () => {
-    const client = new TickwireClient(server.wsUrl);
+    const client = new TickwireClient(fx.server.wsUrl);
     const ada = await client.joinArena({ name: "ada" });
     const bob = await client.joinArenaById(ada.roomId, { name: "bob" });
-    open.push(ada, bob);
+    fx.keep(ada, bob);
     await waitFor(() => ada.state.players.get(bob.sessionId) && bob.self, "both to see each other");
     expect(ada.state.width).toBe(1500);
     const bobSaw: ShotsBroadcast[] = [];

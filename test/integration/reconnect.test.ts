@@ -1,24 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TickwireClient, CloseCodes, type ArenaConnection } from "@tickwire/client-sdk";
-import { startServer, type RunningServer } from "../helpers/server.ts";
+import { describe, expect, it } from "vitest";
+import { TickwireClient, CloseCodes } from "@tickwire/client-sdk";
+import { useServer } from "../helpers/server.ts";
 import { waitFor } from "../helpers/wait.ts";
 
-let server: RunningServer;
-const open: ArenaConnection[] = [];
-
-beforeAll(async () => {
-  server = await startServer({ RECONNECT_WINDOW_SECONDS: "3" });
-});
-afterAll(async () => {
-  await Promise.allSettled(open.map((c) => c.leave()));
-  await server?.stop();
-});
+const fx = useServer({ RECONNECT_WINDOW_SECONDS: "3" });
 
 async function joinPair() {
-  const client = new TickwireClient(server.wsUrl);
+  const client = new TickwireClient(fx.server.wsUrl);
   const ada = await client.joinArena({ name: "ada" });
   const watcher = await client.joinArenaById(ada.roomId, { name: "watcher" });
-  open.push(ada, watcher);
+  fx.keep(ada, watcher);
   await waitFor(() => watcher.state.players.get(ada.sessionId), "watcher to see ada");
   return { client, ada, watcher };
 }
@@ -34,7 +25,7 @@ describe("leave and reconnect", () => {
     await waitFor(() => watcher.state.players.get(sessionId)?.connected === false, "ada marked disconnected");
 
     const back = await client.reconnect(token);
-    open.push(back);
+    fx.keep(back);
     expect(back.sessionId).toBe(sessionId);
     expect(back.roomId).toBe(ada.roomId);
     await waitFor(() => watcher.state.players.get(sessionId)?.connected === true, "ada marked connected again");

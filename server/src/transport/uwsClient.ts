@@ -117,9 +117,16 @@ export class TickwireUwsClient extends uWebSocketClient implements HasChannel {
     });
   }
 
-  /** Unreliable frames go through `channel`; this exists so Colyseus sees the capability. */
+  /**
+   * Colyseus' own unreliable flush sends through this (its capability check). It gets the same
+   * gate and drop counting; keyframes after a drop come only from UnreliableFlusher, which the
+   * arena uses instead.
+   */
   rawUnreliable(data: Uint8Array | Buffer): void {
-    if (this.channel.isOpen(performance.now())) this.channel.send(new Uint8Array(data), false, performance.now());
+    const now = performance.now();
+    const blocked = this.channel.blockedBy(now);
+    if (blocked) this.channel.drop(blocked);
+    else this.channel.send(new Uint8Array(data), false, now);
   }
 
   #overflow(): void {

@@ -93,19 +93,14 @@ export class UnreliableChannel {
   }
 
   /**
-   * Whether a frame may go out now. Anything waiting in user space means the frame would queue
-   * behind older data, so it is dropped whatever the window says.
+   * Why a frame may not go out now, or undefined when it may. Anything waiting in user space
+   * means the frame would queue behind older data, so it is dropped whatever the window says.
    */
-  isOpen(now: number): boolean {
-    if (this.#opts.queueAll) return true;
-    const backlog = this.#socket.bufferedAmount();
-    if (backlog > this.#opts.backlogThresholdBytes) return false;
-    return this.#acking ? this.#window.canSend(now) : true;
-  }
-
-  /** The reason a closed channel gives, for the drop counter. */
-  dropReason(): "window" | "backlog" {
-    return this.#socket.bufferedAmount() > this.#opts.backlogThresholdBytes ? "backlog" : "window";
+  blockedBy(now: number): "window" | "backlog" | undefined {
+    if (this.#opts.queueAll) return undefined;
+    if (this.#socket.bufferedAmount() > this.#opts.backlogThresholdBytes) return "backlog";
+    if (this.#acking && !this.#window.canSend(now)) return "window";
+    return undefined;
   }
 
   /** A frame this client should have had was not sent. */

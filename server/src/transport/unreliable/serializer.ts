@@ -65,8 +65,9 @@ export class UnreliableFlusher {
       if (client.state !== ClientState.JOINED) continue;
       const channel = channelOf(client);
       if (!channel || (!hasChanges && !channel.needsKeyframe)) continue;
-      if (!channel.isOpen(now)) {
-        channel.drop(channel.dropReason());
+      const blocked = channel.blockedBy(now);
+      if (blocked) {
+        channel.drop(blocked);
         result.dropped++;
         continue;
       }
