@@ -49,6 +49,19 @@ async function honestStillServed(): Promise<void> {
   expect(honest.closed).toBe(false);
 }
 
+/**
+ * Joins an attacker, lets `attack` send its frames, and checks that the attacker is closed with
+ * `code`, the rejection is counted once under `reason`, and the honest client is still served.
+ */
+async function closesAndCounts(attack: (conn: ArenaConnection) => void, code: number, reason: string): Promise<void> {
+  const { conn, closed } = await joinAttacker();
+  const before = await metricValue(server, "tickwire_messages_rejected_total", `reason="${reason}"`);
+  attack(conn);
+  expect(await closed).toBe(code);
+  expect(await metricValue(server, "tickwire_messages_rejected_total", `reason="${reason}"`)).toBe(before + 1);
+  await honestStillServed();
+}
+
 describe("bad input", () => {
   it("a chat payload of the wrong type is ignored with an error notice and a count", async () => {
     const { conn, notices } = await joinAttacker();
@@ -123,12 +136,7 @@ describe("bad input", () => {
   });
 
   it("an oversized payload closes its sender with MESSAGE_TOO_BIG", async () => {
-    const { conn, closed } = await joinAttacker();
-    const before = await metricValue(server, "tickwire_messages_rejected_total", `reason="oversized"`);
-    conn.room.send("chat", "x".repeat(MAX_MESSAGE_BYTES + 100));
-    expect(await closed).toBe(CloseCodes.MESSAGE_TOO_BIG);
-    expect(await metricValue(server, "tickwire_messages_rejected_total", `reason="oversized"`)).toBe(before + 1);
-    await honestStillServed();
+    await closesAndCounts((conn) => conn.room.send("chat", "x".repeat(MAX_MESSAGE_BYTES + 100)), CloseCodes.MESSAGE_TOO_BIG, "oversized");
   });
 
   it("a message flood closes its sender with PROTOCOL_VIOLATION and is counted", async () => {
@@ -152,20 +160,12 @@ describe("bad input", () => {
   });
 
   it("a truncated ack closes its sender with PROTOCOL_VIOLATION and is counted", async () => {
-    const { conn, closed } = await joinAttacker();
-    const before = await metricValue(server, "tickwire_messages_rejected_total", `reason="malformed_frame"`);
-    sendRaw(conn, [TickwireProtocol.ACK, 1, 0]);
-    expect(await closed).toBe(CloseCodes.PROTOCOL_VIOLATION);
-    expect(await metricValue(server, "tickwire_messages_rejected_total", `reason="malformed_frame"`)).toBe(before + 1);
-    await honestStillServed();
+    await closesAndCounts((conn) => sendRaw(conn, [TickwireProtocol.ACK, 1, 0]), CloseCodes.PROTOCOL_VIOLATION, "malformed_frame");
   });
 
   it("an ack flood closes its sender with PROTOCOL_VIOLATION and is counted", async () => {
-    const { conn, closed } = await joinAttacker();
-    const before = await metricValue(server, "tickwire_messages_rejected_total", `reason="ack_flood"`);
-    for (let i = 0; i < MAX_MESSAGES_PER_SECOND * 3; i++) sendRaw(conn, prependAck({ seq: i, heldMs: 0 }));
-    expect(await closed).toBe(CloseCodes.PROTOCOL_VIOLATION);
-    expect(await metricValue(server, "tickwire_messages_rejected_total", `reason="ack_flood"`)).toBe(before + 1);
-    await honestStillServed();
+    await closesAndCounts((conn) => {
+      for (let i = 0; i < MAX_MESSAGES_PER_SECOND * 3; i++) sendRaw(conn, prependAck({ seq: i, heldMs: 0 }));
+    }, CloseCodes.PROTOCOL_VIOLATION, "ack_flood");
   });
 });
