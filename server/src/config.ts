@@ -22,6 +22,10 @@ const EnvSchema = z.object({
   CHAT_MUTE_SECONDS: int(0, 3600).default(10),
   /** Lag compensation limit: shots are tested at most this far in the past. */
   MAX_REWIND_MS: int(0, 1000).default(200),
+  /** Interest management: a player further than this (units) from a client is not in its state. */
+  AOI_RADIUS: int(100, 16_384).default(1200),
+  /** A player enters a view at AOI_RADIUS minus this, and leaves it beyond AOI_RADIUS. */
+  AOI_HYSTERESIS: int(0, 1000).default(100),
   MONITOR_USER: z.string().trim().min(1).default("admin"),
   MONITOR_PASSWORD: z.string().min(8, "must be at least 8 characters").optional(),
   RECONNECT_WINDOW_SECONDS: int(0, 3600).default(20),
@@ -51,6 +55,8 @@ export interface Config {
   readonly maxPlayersPerRoom: number;
   readonly worldSize: number;
   readonly maxRewindMs: number;
+  readonly aoiRadius: number;
+  readonly aoiHysteresis: number;
   readonly chatPerSecond: number;
   readonly chatBurst: number;
   readonly chatMuteSeconds: number;
@@ -98,6 +104,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxPlayersPerRoom: e.MAX_PLAYERS_PER_ROOM,
     worldSize: e.WORLD_SIZE,
     maxRewindMs: e.MAX_REWIND_MS,
+    aoiRadius: e.AOI_RADIUS,
+    aoiHysteresis: Math.min(e.AOI_HYSTERESIS, e.AOI_RADIUS),
     chatPerSecond: e.CHAT_MESSAGES_PER_SECOND,
     chatBurst: e.CHAT_BURST,
     chatMuteSeconds: e.CHAT_MUTE_SECONDS,

@@ -11,6 +11,9 @@ export interface RunningServer extends LocalServer {
   readonly wsUrl: string;
 }
 
+/** Env for tests that need every player in every client's view (their subject is not interest management). */
+export const SEE_ALL = { AOI_RADIUS: "16384" } as const;
+
 /** Boots the real server process on a free port with test monitor credentials. */
 export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
   const server = await startLocalServer({ MONITOR_USER, MONITOR_PASSWORD, ...env });

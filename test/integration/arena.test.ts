@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TickwireClient, type ArenaConnection } from "@tickwire/client-sdk";
-import { startServer, metricValue, MONITOR_USER, MONITOR_PASSWORD, type RunningServer } from "../helpers/server.ts";
+import { SEE_ALL, startServer, metricValue, MONITOR_USER, MONITOR_PASSWORD, type RunningServer } from "../helpers/server.ts";
 import { waitFor, elapse } from "../helpers/wait.ts";
 
 let server: RunningServer;
 const open: ArenaConnection[] = [];
 
 beforeAll(async () => {
-  server = await startServer({ TICK_HZ: "30", PATCH_HZ: "20" });
+  server = await startServer({ TICK_HZ: "30", PATCH_HZ: "20", ...SEE_ALL });
 });
 afterAll(async () => {
   await Promise.allSettled(open.map((c) => c.leave()));

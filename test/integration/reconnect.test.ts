@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { TickwireClient, CloseCodes } from "@tickwire/client-sdk";
-import { useServer } from "../helpers/server.ts";
+import { SEE_ALL, useServer } from "../helpers/server.ts";
 import { waitFor } from "../helpers/wait.ts";
 
-const fx = useServer({ RECONNECT_WINDOW_SECONDS: "3" });
+const fx = useServer({ RECONNECT_WINDOW_SECONDS: "3", ...SEE_ALL });
 
 async function joinPair() {
   const client = new TickwireClient(fx.server.wsUrl);

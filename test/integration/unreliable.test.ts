@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "@colyseus/sdk";
 import { TickwireClient, CloseCodes, type ArenaConnection } from "@tickwire/client-sdk";
 import { ArenaState } from "@tickwire/shared/wire";
-import { startServer, metricValue, MONITOR_USER, MONITOR_PASSWORD, type RunningServer } from "../helpers/server.ts";
+import { SEE_ALL, startServer, metricValue, MONITOR_USER, MONITOR_PASSWORD, type RunningServer } from "../helpers/server.ts";
 import { TcpProxy } from "../../loadtest/src/tcpProxy.ts";
 import { waitFor, elapse } from "../helpers/wait.ts";
 
@@ -61,6 +61,7 @@ describe("a client that stops reading its socket for 2 s while players move", ()
 
   beforeAll(async () => {
     server = await startServer({
+      ...SEE_ALL,
       TICK_HZ: String(TICK_HZ), PATCH_HZ: String(PATCH_HZ),
       UNRELIABLE_MAX_FRAMES_IN_FLIGHT: String(MAX_FRAMES_IN_FLIGHT),
       RELIABLE_BACKLOG_BYTES: String(RELIABLE_BACKLOG_BYTES),
@@ -169,6 +170,7 @@ describe("a client whose reliable backlog passes the limit", () => {
 
   beforeAll(async () => {
     server = await startServer({
+      ...SEE_ALL,
       RELIABLE_BACKLOG_BYTES: String(RELIABLE_BACKLOG_BYTES), MAX_MESSAGES_PER_SECOND: "100000",
       CHAT_MESSAGES_PER_SECOND: "100000", CHAT_BURST: "100000",
     });
@@ -233,7 +235,7 @@ describe("a client whose reliable backlog passes the limit", () => {
 
 describe("a stock Colyseus SDK client (no acknowledgements)", () => {
   let server: RunningServer;
-  beforeAll(async () => { server = await startServer(); });
+  beforeAll(async () => { server = await startServer(SEE_ALL); });
   afterAll(async () => { await server?.stop(); });
 
   it("still receives the unreliable fields, gated by its socket backlog", async () => {
@@ -264,7 +266,7 @@ describe("a stock Colyseus SDK client (no acknowledgements)", () => {
 
 describe("the ws fallback transport (TRANSPORT=ws)", () => {
   let server: RunningServer;
-  beforeAll(async () => { server = await startServer({ TRANSPORT: "ws" }); });
+  beforeAll(async () => { server = await startServer({ TRANSPORT: "ws", ...SEE_ALL }); });
   afterAll(async () => { await server?.stop(); });
 
   it("carries the same unreliable channel, with acknowledgements", async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ClientState, SchemaSerializer, type Client } from "@colyseus/core";
+import { StateView } from "@colyseus/schema";
 import { Room } from "@colyseus/sdk";
 import { ArenaState, Player, readAckHeader, TickwireProtocol } from "@tickwire/shared";
 import { ClientChannel } from "@tickwire/client-sdk";
@@ -18,15 +19,17 @@ function serverFrames() {
   const serializer = new SchemaSerializer<any>();
   serializer.reset(state);
   serializer.applyPatches([], state);
-  const full = (serializer.getFullState() as Uint8Array).slice();
+  const view = new StateView();
+  view.add(a);
   const frames: Uint8Array[] = [];
   const channel = new UnreliableChannel(
     { bufferedAmount: () => 0, send: (f) => frames.push(f.slice()) },
     { backlogThresholdBytes: 0, maxFramesInFlight: 64 },
     { sent() {}, dropped() {} },
   );
-  const client = { state: ClientState.JOINED, channel, view: undefined } as unknown as Client;
-  const flusher = new UnreliableFlusher(serializer);
+  const client = { state: ClientState.JOINED, channel, view } as unknown as Client;
+  const full = (serializer.getFullState(client) as Uint8Array).slice();
+  const flusher = new UnreliableFlusher(serializer, () => [a]);
   const xs: number[] = [];
   for (let tick = 1; tick <= 5; tick++) {
     a.x = 100 + tick * 10;

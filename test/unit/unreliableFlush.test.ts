@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ClientState, SchemaSerializer, type Client } from "@colyseus/core";
-import { Decoder } from "@colyseus/schema";
+import { Decoder, StateView } from "@colyseus/schema";
 import { ArenaState, Player } from "@tickwire/shared";
 import { UnreliableChannel, type ChannelEvents } from "../../server/src/transport/unreliable/channel.ts";
 import { UnreliableFlusher } from "../../server/src/transport/unreliable/serializer.ts";
@@ -16,10 +16,16 @@ class RecordingSocket {
 const counted = { sent: 0, dropped: 0 };
 const events: ChannelEvents = { sent: () => { counted.sent++; }, dropped: () => { counted.dropped++; } };
 
-function receiver(socket: RecordingSocket) {
+/** A joined client whose StateView holds `players`. */
+function receiver(socket: RecordingSocket, players: object[], sessionId = "c") {
   const channel = new UnreliableChannel(socket, { backlogThresholdBytes: 0, maxFramesInFlight: 8 }, events);
-  return { client: { state: ClientState.JOINED, channel, sessionId: "c", view: undefined } as unknown as Client, channel };
+  const view = new StateView();
+  for (const p of players) view.add(p);
+  return { client: { state: ClientState.JOINED, channel, sessionId, view, players } as unknown as Client, channel };
 }
+
+/** Composed frames: each client gets the chunks of the players its view holds. */
+const composed = (client: Client) => (client as unknown as { players: object[] }).players;
 
 /** A client-side copy of the state, fed the server's frames as the SDK would. */
 function mirror(full: Uint8Array) {
@@ -42,15 +48,14 @@ describe("unreliable flush", () => {
     serializer.reset(state);
     // The reliable pass ships the ADDs; from then on the fast fields ride the unreliable channel.
     serializer.applyPatches([], state);
-    const fullState = serializer.getFullState() as Uint8Array;
-    const flusher = new UnreliableFlusher(serializer);
+    const flusher = new UnreliableFlusher(serializer, composed);
 
     const fastSock = new RecordingSocket();
     const slowSock = new RecordingSocket();
-    const fast = receiver(fastSock);
-    const slow = receiver(slowSock);
-    const fastView = mirror(fullState);
-    const slowView = mirror(fullState);
+    const fast = receiver(fastSock, [a, b]);
+    const slow = receiver(slowSock, [a, b]);
+    const fastView = mirror((serializer.getFullState(fast.client) as Uint8Array).slice());
+    const slowView = mirror((serializer.getFullState(slow.client) as Uint8Array).slice());
 
     // Tick 1: both take it.
     a.x = 110; state.tick = 1;
@@ -91,9 +96,52 @@ describe("unreliable flush", () => {
     serializer.reset(state);
     serializer.applyPatches([], state);
     const sock = new RecordingSocket();
-    const flusher = new UnreliableFlusher(serializer);
-    expect(flusher.flush([receiver(sock).client], 0)).toEqual({ sent: 0, keyframes: 0, dropped: 0 });
+    const flusher = new UnreliableFlusher(serializer, composed);
+    expect(flusher.flush([receiver(sock, []).client], 0)).toEqual({ sent: 0, keyframes: 0, dropped: 0 });
     state.tick = 1;
-    expect(flusher.flush([receiver(sock).client], 0).sent).toBe(1);
+    expect(flusher.flush([receiver(sock, []).client], 0).sent).toBe(1);
+  });
+
+  it("composes frames that decode exactly as Colyseus' own per-view encode, for any visibility", () => {
+    // Two rooms driven identically: one flushed through Colyseus' per-view encode (stock), one
+    // through composed frames. Each has three clients with different views; their mirrors must
+    // agree field for field after every tick, through drops and keyframes.
+    const rng = (() => { let s = 7; return () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32); })();
+    const build = (compose: boolean) => {
+      const state = new ArenaState();
+      const players = Array.from({ length: 6 }, (_, i) => new Player().assign({ name: `p${i}`, x: 100 * i, y: 50 }));
+      players.forEach((p, i) => state.players.set(`p${i}`, p));
+      const serializer = new SchemaSerializer<any>();
+      serializer.reset(state);
+      const visible = [[players[0]!, players[1]!], [players[2]!, players[3]!, players[4]!], players];
+      const sockets = visible.map(() => new RecordingSocket());
+      const clients = visible.map((v, i) => receiver(sockets[i]!, v, `c${i}`).client);
+      serializer.applyPatches([], state);
+      const mirrors = clients.map((c) => mirror((serializer.getFullState(c) as Uint8Array).slice()));
+      const flusher = compose ? new UnreliableFlusher(serializer, composed) : new UnreliableFlusher(serializer);
+      return { state, players, sockets, clients, mirrors, flusher };
+    };
+    const stock = build(false);
+    const ours = build(true);
+    for (let tick = 1; tick <= 40; tick++) {
+      const moves = stock.players.map(() => ({ x: rng() * 4000, aim: rng() * 6, moves: rng() < 0.6 }));
+      const backlog = tick % 7 === 3 ? 10_000 : 0;
+      for (const room of [stock, ours]) {
+        room.players.forEach((p, i) => { if (moves[i]!.moves) { p.x = moves[i]!.x; p.aim = moves[i]!.aim; } });
+        room.state.tick = tick;
+        room.sockets[1]!.backlog = backlog;
+        room.flusher.flush(room.clients.map((c) => c), tick * 33);
+        room.sockets.forEach((sock, i) => { for (const f of sock.frames.splice(0)) room.mirrors[i]!.apply(f); });
+      }
+      for (let c = 0; c < 3; c++) {
+        expect(ours.mirrors[c]!.state.toJSON()).toEqual(stock.mirrors[c]!.state.toJSON());
+      }
+    }
+    // What each client holds is exactly its view, with the server's current values.
+    const held = ours.mirrors.map((m) => [...m.state.players.keys()].sort());
+    expect(held).toEqual([["p0", "p1"], ["p2", "p3", "p4"], ["p0", "p1", "p2", "p3", "p4", "p5"]]);
+    for (const [id, p] of ours.mirrors[2]!.state.players) expect(p.toJSON()).toEqual(ours.state.players.get(id)!.toJSON());
+    expect(ours.clients[1]!.view).toBeDefined();
+    expect((ours.clients[1] as unknown as { channel: UnreliableChannel }).channel.stats(0).keyframesSent).toBeGreaterThan(0);
   });
 });

@@ -5,6 +5,10 @@ export interface Metrics {
   readonly registry: Registry;
   readonly tickDuration: Histogram;
   readonly tickLateness: Histogram;
+  /** Time of one flush after the steps: interest update, reliable patch when due, unreliable frames. */
+  readonly flushDuration: Histogram;
+  /** Players entering or leaving a client's area of interest, by kind (`enter`, `leave`). */
+  readonly interestChanges: Counter<"kind">;
   readonly bytesSent: Counter;
   readonly bytesReceived: Counter;
   readonly messagesSent: Counter;
@@ -50,6 +54,13 @@ export function createMetrics(live: LiveCounts): Metrics {
       buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.02, 0.05],
       ...opts,
     }),
+    flushDuration: new Histogram({
+      name: "tickwire_flush_duration_seconds",
+      help: "Time spent encoding and sending one flush (interest update, reliable patch when due, unreliable frames), per room",
+      buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.02, 0.05],
+      ...opts,
+    }),
+    interestChanges: new Counter({ name: "tickwire_interest_changes_total", help: "Players entering or leaving a client's area of interest", labelNames: ["kind"], ...opts }),
     tickLateness: new Histogram({
       name: "tickwire_tick_lateness_seconds",
       help: "How late a fixed step ran against its ideal time on the fixed grid",

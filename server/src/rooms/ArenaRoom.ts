@@ -1,4 +1,5 @@
 import { Room, ServerError, type Client, type AuthContext, type SchemaSerializer } from "@colyseus/core";
+import { StateView } from "@colyseus/schema";
 import {
   ArenaState, PlayerInput, JoinOptions, ChatPayload, ClientMessages, ServerMessages, ErrorReasons, NET,
   sanitizeInput, type ChatBroadcast, type ErrorNotice, type ShotsBroadcast,
@@ -6,7 +7,8 @@ import {
 import type { Config } from "../config.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import type { Logger } from "../observability/log.ts";
-import { World } from "../world/World.ts";
+import { World, type Shot } from "../world/World.ts";
+import { InterestManager } from "../interest/interest.ts";
 import { UnreliableFlusher } from "../transport/unreliable/serializer.ts";
 import { channelOf } from "../transport/unreliable/channel.ts";
 import { TickTimer } from "./tickTimer.ts";
@@ -42,8 +44,14 @@ export function createArenaRoom(deps: ArenaDeps) {
     override patchRate = 1000 / config.patchHz;
     override maxMessagesPerSecond = config.maxMessagesPerSecond;
 
-    world = new World({ dt: 1 / config.tickHz, width: config.worldSize, height: config.worldSize, maxRewindMs: config.maxRewindMs });
+    world = new World({
+      dt: 1 / config.tickHz, width: config.worldSize, height: config.worldSize, maxRewindMs: config.maxRewindMs,
+      // About half the radius: a view query visits 5 x 5 cells.
+      cellSize: Math.max(50, config.aoiRadius / 2),
+    });
     override state = this.world.state;
+    /** Who sees whom; each client's StateView follows it (see InterestManager). */
+    interest = new InterestManager(this.world, { radius: config.aoiRadius, hysteresis: config.aoiHysteresis });
 
     // Bounded per-client ring; the oldest input is dropped on overflow. Every decoded frame
     // is sanitized in place before anything reads it.
@@ -106,16 +114,16 @@ export function createArenaRoom(deps: ArenaDeps) {
     }
 
     override onCreate(): void {
-      this.#flusher = new UnreliableFlusher(this["_serializer"] as SchemaSerializer<ArenaState>);
+      this.#flusher = new UnreliableFlusher(
+        this["_serializer"] as SchemaSerializer<ArenaState>,
+        (client) => this.interest.playersSeenBy(client.sessionId),
+      );
       const timer = new TickTimer(1000 / config.tickHz, metrics);
       this.setFixedTimestep(() => {
         timer.begin();
         const { shots } = this.world.step((id) => this.inputs.get(id).next());
         timer.end();
-        if (shots.length > 0) {
-          const msg: ShotsBroadcast = { tick: this.world.tick, shots: shots.map(({ testedAt: _t, ...shot }) => shot) };
-          this.broadcast(ServerMessages.SHOTS, msg);
-        }
+        if (shots.length > 0) this.#sendShots(shots);
         this.#stepsSinceFlush++;
         this.#queueFlush();
       }, config.tickHz);
@@ -130,9 +138,14 @@ export function createArenaRoom(deps: ArenaDeps) {
         this.#flushQueued = false;
         this.#patchCredit = Math.min(this.#patchCredit + (this.#stepsSinceFlush * config.patchHz) / config.tickHz, 2);
         this.#stepsSinceFlush = 0;
+        const started = performance.now();
         batch(() => {
           if (this.#patchCredit >= 1) {
             this.#patchCredit -= 1;
+            // Views change only with a reliable patch, which carries the entering players.
+            const seen = this.interest.update();
+            if (seen.entered > 0) metrics.interestChanges.inc({ kind: "enter" }, seen.entered);
+            if (seen.left > 0) metrics.interestChanges.inc({ kind: "leave" }, seen.left);
             this.#patching = true;
             try {
               this.broadcastPatch();
@@ -142,7 +155,22 @@ export function createArenaRoom(deps: ArenaDeps) {
           }
           this.#flusher?.flush(this.clients, performance.now());
         });
+        metrics.flushDuration.observe((performance.now() - started) / 1000);
       });
+    }
+
+    /** Each client gets the shots that pass through its area of interest, or that it fired. */
+    #sendShots(shots: readonly Shot[]): void {
+      const tick = this.world.tick;
+      for (const client of this.clients) {
+        const id = client.sessionId;
+        const seen = shots.filter((s) => s.shooter === id || s.hit === id || this.interest.seesSegment(
+          id, s.x, s.y, s.x + Math.cos(s.aim) * s.length, s.y + Math.sin(s.aim) * s.length,
+        ));
+        if (seen.length === 0) continue;
+        const msg: ShotsBroadcast = { tick, shots: seen.map(({ testedAt: _t, ...shot }) => shot) };
+        client.send(ServerMessages.SHOTS, msg);
+      }
     }
 
     /** The monitor's room view (`/monitor/api/room`): Colyseus' data plus each client's channel. */
@@ -168,6 +196,8 @@ export function createArenaRoom(deps: ArenaDeps) {
 
     override onJoin(client: Client, _options: unknown, auth: ArenaAuth): void {
       this.world.addPlayer(client.sessionId, auth.name);
+      client.view = new StateView();
+      this.interest.addViewer(client.sessionId, client.view);
     }
 
     override onDrop(client: Client): void {
@@ -183,6 +213,7 @@ export function createArenaRoom(deps: ArenaDeps) {
 
     override onLeave(client: Client): void {
       this.world.removePlayer(client.sessionId);
+      this.interest.removeViewer(client.sessionId);
       this.#chatGate.forget(client.sessionId);
     }
 

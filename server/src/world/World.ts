@@ -5,6 +5,7 @@ import {
 import { History, type PastBody } from "./history.ts";
 import { rayHitsCircle } from "./combat.ts";
 import { Scoring } from "./scoring.ts";
+import { SpatialGrid } from "./grid.ts";
 
 /** One input as the world consumes it: sanitized fields plus the client's sequence number. */
 export interface WorldInput extends InputFields {
@@ -21,6 +22,8 @@ export interface WorldOptions {
   height?: number;
   /** Lag compensation limit: how far back a shot may be tested (default COMBAT.MAX_REWIND_MS). */
   maxRewindMs?: number;
+  /** Side of a spatial grid cell in units (default SIM.GRID_CELL_SIZE). */
+  cellSize?: number;
 }
 
 /** A shot fired this tick: what clients draw, plus the tick it was tested against. */
@@ -54,6 +57,8 @@ export class World {
   #pickupRespawnTick = new Map<string, number>();
   #history: History;
   #scoring: Scoring;
+  /** Where every player is, re-placed after each step (see SpatialGrid). */
+  readonly grid: SpatialGrid;
 
   constructor(opts: WorldOptions) {
     this.dt = opts.dt;
@@ -66,6 +71,7 @@ export class World {
     this.maxRewindTicks = (opts.maxRewindMs ?? COMBAT.MAX_REWIND_MS) / 1000 / this.dt;
     this.#history = new History(Math.ceil(this.maxRewindTicks) + 2);
     this.#scoring = new Scoring(this.state);
+    this.grid = new SpatialGrid(width, height, opts.cellSize ?? SIM.GRID_CELL_SIZE);
     for (let i = 0; i < COMBAT.PICKUP_COUNT; i++) {
       const p = new Pickup();
       p.x = this.#rng.range(COMBAT.PICKUP_RADIUS, width - COMBAT.PICKUP_RADIUS);
@@ -94,12 +100,14 @@ export class World {
     p.health = COMBAT.MAX_HEALTH;
     this.#placeSafely(p);
     this.state.players.set(id, p);
+    this.grid.place(id, p.x, p.y);
     this.#scoring.changed();
     return p;
   }
 
   removePlayer(id: string): void {
     this.state.players.delete(id);
+    this.grid.remove(id);
     this.#lastInput.delete(id);
     this.#nextFireTick.delete(id);
     this.#respawnTick.delete(id);
@@ -145,6 +153,7 @@ export class World {
     this.#respawns(tick);
     this.state.tick = tick + 1;
     this.#scoring.update();
+    this.state.players.forEach((p, id) => this.grid.place(id, p.x, p.y));
     return { shots };
   }
 

@@ -60,7 +60,11 @@ export const ScoreEntry = schema({
 export type ScoreEntry = SchemaType<typeof ScoreEntry>;
 
 export const ArenaState = schema({
-  players: t.map(Player),
+  /**
+   * Filtered: each client holds only the players within its area of interest (and itself); the
+   * server adds and removes them as they come into and go out of range.
+   */
+  players: t.map(Player).view(),
   pickups: t.map(Pickup),
   /** The newest kills, oldest first (global: every client sees it). */
   killFeed: t.array(KillFeedEntry),

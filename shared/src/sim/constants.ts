@@ -8,6 +8,8 @@ export const SIM = {
   WORLD_HEIGHT: 4000,
   /** Largest world side the wire supports: positions are 16-bit over [0, MAX_WORLD_SIZE], 0.125 units a step. */
   MAX_WORLD_SIZE: 8192,
+  /** Side of the server's spatial grid cells in units: about half the default area-of-interest radius, so a view query visits 5 x 5 cells. */
+  GRID_CELL_SIZE: 500,
   /** Player collision radius in units; also the margin that keeps a player inside the walls. */
   PLAYER_RADIUS: 16,
   /** Units/s². Reaches MAX_SPEED in about 0.13 s: responsive without being twitchy. */
