@@ -24,9 +24,16 @@ export interface InputIntent {
 }
 
 export interface ArenaEvents {
-  /** A player entered the state (also fires once per player already present at join). */
+  /** A player entered the state, this client's own included (also fires once per player already present at join). */
   playerAdd: (player: Player, sessionId: string) => void;
   playerRemove: (player: Player, sessionId: string) => void;
+  /**
+   * Another player came into this client's area of interest (the server sends each client only
+   * the players near it): it is now in `state.players`. Also fires for those in range at join.
+   */
+  enterView: (player: Player, sessionId: string) => void;
+  /** Another player went out of range, or left the room while in range: it is no longer in `state.players`. */
+  leaveView: (player: Player, sessionId: string) => void;
   /** A state patch was applied. */
   state: (state: ArenaState) => void;
   chat: (line: ChatBroadcast) => void;
@@ -85,8 +92,14 @@ export class ArenaConnection {
 
     const $ = Callbacks.get(room);
     this.#unsubscribe.push(
-      $.onAdd("players", (p, id) => this.#events.emit("playerAdd", p as Player, id as string)),
-      $.onRemove("players", (p, id) => this.#events.emit("playerRemove", p as Player, id as string)),
+      $.onAdd("players", (p, id) => {
+        this.#events.emit("playerAdd", p as Player, id as string);
+        if (id !== room.sessionId) this.#events.emit("enterView", p as Player, id as string);
+      }),
+      $.onRemove("players", (p, id) => {
+        this.#events.emit("playerRemove", p as Player, id as string);
+        if (id !== room.sessionId) this.#events.emit("leaveView", p as Player, id as string);
+      }),
     );
     room.onStateChange((s) => {
       this.#patches++;

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { TickwireClient, Buttons, COMBAT, type ShotsBroadcast } from "@tickwire/client-sdk";
-import { useServer } from "../helpers/server.ts";
+import { SEE_ALL, useServer } from "../helpers/server.ts";
 import { waitFor } from "../helpers/wait.ts";
 
-const fx = useServer({ WORLD_SIZE: "1500" });
+// Everyone in view: the subject here is combat, not interest management.
+const fx = useServer({ WORLD_SIZE: "1500", ...SEE_ALL });
 
 describe("combat through the client SDK", () => {
   it("a player walks up to another, fires, hits until the kill; everyone sees the shots, the feed and the score", async () => {
