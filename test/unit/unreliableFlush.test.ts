@@ -17,7 +17,7 @@ const counted = { sent: 0, dropped: 0 };
 const events: ChannelEvents = { sent: () => { counted.sent++; }, dropped: () => { counted.dropped++; } };
 
 /** A joined client whose StateView holds `players`. */
-function receiver(socket: RecordingSocket, players: object[], sessionId = "c") {
+function receiver(socket: RecordingSocket, players: Player[], sessionId = "c") {
   const channel = new UnreliableChannel(socket, { backlogThresholdBytes: 0, maxFramesInFlight: 8 }, events);
   const view = new StateView();
   for (const p of players) view.add(p);
