@@ -26,6 +26,8 @@ const EnvSchema = z.object({
   AOI_RADIUS: int(100, 16_384).default(1200),
   /** A player enters a view at AOI_RADIUS minus this, and leaves it beyond AOI_RADIUS. */
   AOI_HYSTERESIS: int(0, 1000).default(100),
+  /** Players in the outer half of a view get their fast fields every this many ticks (1: every tick). */
+  AOI_FAR_INTERVAL: int(1, 10).default(2),
   MONITOR_USER: z.string().trim().min(1).default("admin"),
   MONITOR_PASSWORD: z.string().min(8, "must be at least 8 characters").optional(),
   RECONNECT_WINDOW_SECONDS: int(0, 3600).default(20),
@@ -57,6 +59,7 @@ export interface Config {
   readonly maxRewindMs: number;
   readonly aoiRadius: number;
   readonly aoiHysteresis: number;
+  readonly aoiFarInterval: number;
   readonly chatPerSecond: number;
   readonly chatBurst: number;
   readonly chatMuteSeconds: number;
@@ -106,6 +109,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxRewindMs: e.MAX_REWIND_MS,
     aoiRadius: e.AOI_RADIUS,
     aoiHysteresis: Math.min(e.AOI_HYSTERESIS, e.AOI_RADIUS),
+    aoiFarInterval: e.AOI_FAR_INTERVAL,
     chatPerSecond: e.CHAT_MESSAGES_PER_SECOND,
     chatBurst: e.CHAT_BURST,
     chatMuteSeconds: e.CHAT_MUTE_SECONDS,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ClientState, SchemaSerializer, type Client } from "@colyseus/core";
-import { StateView } from "@colyseus/schema";
+import { $refId, StateView } from "@colyseus/schema";
 import { Room } from "@colyseus/sdk";
 import { ArenaState, Player, readAckHeader, TickwireProtocol } from "@tickwire/shared";
 import { ClientChannel } from "@tickwire/client-sdk";
@@ -29,7 +29,8 @@ function serverFrames() {
   );
   const client = { state: ClientState.JOINED, channel, view } as unknown as Client;
   const full = (serializer.getFullState(client) as Uint8Array).slice();
-  const flusher = new UnreliableFlusher(serializer, () => [a]);
+  const ref = (a as unknown as Record<symbol, number>)[$refId]!;
+  const flusher = new UnreliableFlusher(serializer, () => ({ self: ref, near: [ref], far: [], refresh: [] }));
   const xs: number[] = [];
   for (let tick = 1; tick <= 5; tick++) {
     a.x = 100 + tick * 10;

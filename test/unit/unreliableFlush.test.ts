@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { ClientState, SchemaSerializer, type Client } from "@colyseus/core";
-import { Decoder, StateView } from "@colyseus/schema";
+import { $refId, Decoder, StateView } from "@colyseus/schema";
 import { ArenaState, Player } from "@tickwire/shared";
 import { UnreliableChannel, type ChannelEvents } from "../../server/src/transport/unreliable/channel.ts";
-import { UnreliableFlusher } from "../../server/src/transport/unreliable/serializer.ts";
+import { UnreliableFlusher, type ClientInterest } from "../../server/src/transport/unreliable/serializer.ts";
 
 /** A socket whose backlog the test sets, keeping a copy of every frame sent. */
 class RecordingSocket {
@@ -24,8 +24,20 @@ function receiver(socket: RecordingSocket, players: Player[], sessionId = "c") {
   return { client: { state: ClientState.JOINED, channel, sessionId, view, players } as unknown as Client, channel };
 }
 
-/** Composed frames: each client gets the chunks of the players its view holds. */
-const composed = (client: Client) => (client as unknown as { players: object[] }).players;
+/** Composed frames: each client holds the players of its view, all in the inner ring; the first is its own. */
+const composed = (client: Client): ClientInterest => {
+  const refs = (client as unknown as { players: object[] }).players.map(refOf);
+  return { self: refs[0] ?? -1, near: refs, far: [], refresh: [] };
+};
+
+/** An attached schema instance's ref id. */
+const refOf = (p: object) => (p as Record<symbol, number>)[$refId]!;
+
+/** A player's fields other than the owner-only input acknowledgement. */
+const publicFields = (p: { toJSON(): Record<string, unknown> }) => {
+  const { lastProcessedInputSeq: _seq, ...rest } = p.toJSON();
+  return rest;
+};
 
 /** A client-side copy of the state, fed the server's frames as the SDK would. */
 function mirror(full: Uint8Array) {
@@ -105,7 +117,8 @@ describe("unreliable flush", () => {
   it("composes frames that decode exactly as Colyseus' own per-view encode, for any visibility", () => {
     // Two rooms driven identically: one flushed through Colyseus' per-view encode (stock), one
     // through composed frames. Each has three clients with different views; their mirrors must
-    // agree field for field after every tick, through drops and keyframes.
+    // agree field for field after every tick, through drops and keyframes (the input
+    // acknowledgement only for the client's own player: it is owner-only in composed frames).
     const rng = (() => { let s = 7; return () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32); })();
     const build = (compose: boolean) => {
       const state = new ArenaState();
@@ -119,7 +132,7 @@ describe("unreliable flush", () => {
       serializer.applyPatches([], state);
       const mirrors = clients.map((c) => mirror((serializer.getFullState(c) as Uint8Array).slice()));
       const flusher = compose ? new UnreliableFlusher(serializer, composed) : new UnreliableFlusher(serializer);
-      return { state, players, sockets, clients, mirrors, flusher };
+      return { state, players, sockets, clients, mirrors, flusher, visible };
     };
     const stock = build(false);
     const ours = build(true);
@@ -127,21 +140,92 @@ describe("unreliable flush", () => {
       const moves = stock.players.map(() => ({ x: rng() * 4000, aim: rng() * 6, moves: rng() < 0.6 }));
       const backlog = tick % 7 === 3 ? 10_000 : 0;
       for (const room of [stock, ours]) {
-        room.players.forEach((p, i) => { if (moves[i]!.moves) { p.x = moves[i]!.x; p.aim = moves[i]!.aim; } });
+        room.players.forEach((p, i) => {
+          if (!moves[i]!.moves) return;
+          p.x = moves[i]!.x;
+          p.aim = moves[i]!.aim;
+          p.lastProcessedInputSeq = tick;
+        });
         room.state.tick = tick;
         room.sockets[1]!.backlog = backlog;
         room.flusher.flush(room.clients.map((c) => c), tick * 33);
         room.sockets.forEach((sock, i) => { for (const f of sock.frames.splice(0)) room.mirrors[i]!.apply(f); });
       }
       for (let c = 0; c < 3; c++) {
-        expect(ours.mirrors[c]!.state.toJSON()).toEqual(stock.mirrors[c]!.state.toJSON());
+        const mine = ours.mirrors[c]!.state;
+        const theirs = stock.mirrors[c]!.state;
+        expect(mine.tick).toBe(theirs.tick);
+        expect([...mine.players.keys()]).toEqual([...theirs.players.keys()]);
+        for (const [id, p] of mine.players) expect(publicFields(p)).toEqual(publicFields(theirs.players.get(id)!));
+        const selfId = `p${ours.players.indexOf(ours.visible[c]![0]!)}`;
+        expect(mine.players.get(selfId)!.lastProcessedInputSeq).toBe(theirs.players.get(selfId)!.lastProcessedInputSeq);
       }
     }
     // What each client holds is exactly its view, with the server's current values.
     const held = ours.mirrors.map((m) => [...m.state.players.keys()].sort());
     expect(held).toEqual([["p0", "p1"], ["p2", "p3", "p4"], ["p0", "p1", "p2", "p3", "p4", "p5"]]);
-    for (const [id, p] of ours.mirrors[2]!.state.players) expect(p.toJSON()).toEqual(ours.state.players.get(id)!.toJSON());
-    expect(ours.clients[1]!.view).toBeDefined();
+    for (const [id, p] of ours.mirrors[2]!.state.players) expect(publicFields(p)).toEqual(publicFields(ours.state.players.get(id)!));
     expect((ours.clients[1] as unknown as { channel: UnreliableChannel }).channel.stats(0).keyframesSent).toBeGreaterThan(0);
+    // Owner-only: the client holding everyone has a stale acknowledgement for the others.
+    const others = [...ours.mirrors[2]!.state.players].filter(([id]) => id !== "p0");
+    expect(others.some(([id, p]) => p.lastProcessedInputSeq !== ours.state.players.get(id)!.lastProcessedInputSeq)).toBe(true);
+  });
+
+  it("sends outer-ring players every other flush with all that changed meanwhile, and catches up one moving inwards", () => {
+    const state = new ArenaState();
+    const players = Array.from({ length: 4 }, (_, i) => new Player().assign({ name: `p${i}`, x: 100 * i, y: 50 }));
+    players.forEach((p, i) => state.players.set(`p${i}`, p));
+    const serializer = new SchemaSerializer<any>();
+    serializer.reset(state);
+    const sock = new RecordingSocket();
+    const { client } = receiver(sock, players);
+    serializer.applyPatches([], state);
+    const view = mirror((serializer.getFullState(client) as Uint8Array).slice());
+    const [self, near, far1, far2] = players as [Player, Player, Player, Player];
+    const interest = { self: refOf(self), near: [self, near].map(refOf), far: [far1, far2].map(refOf), refresh: [] as number[] };
+    const flusher = new UnreliableFlusher(serializer, () => interest, 2);
+    const snapshot = () => players.map((p) => publicFields(p));
+    // truth[t]: every player's public fields after tick t (0: as in the full state).
+    const truth: Array<Record<string, unknown>[]> = [snapshot()];
+    let caughtUp = 0;
+    // far1 moves inwards at tick `inward`, right after a flush that was not its turn and in
+    // which it changed its vy (nothing else does): the catch-up is the only way that reaches the
+    // client. Its turns are the flushes f with (refId + f) even; flush f is tick f.
+    const refId = refOf(far1);
+    const inward = (refId + 10) % 2 === 1 ? 11 : 12;
+    for (let tick = 1; tick <= 20; tick++) {
+      // Each field changes on its own ticks, so a catch-up must carry the older ones too.
+      for (const p of players) {
+        if (tick % 2 === 0) p.x = 10 * tick + p.y;
+        if (tick % 3 === 0) p.vx = tick;
+        p.aim = tick / 10;
+      }
+      if (tick === inward - 1) far1.vy = -77;
+      if (tick === inward) {
+        interest.refresh.push(refOf(far1));
+        interest.near = [self, near, far1].map(refOf);
+        interest.far = [refOf(far2)];
+      }
+      state.tick = tick;
+      truth.push(snapshot());
+      flusher.flush([client], tick * 33);
+      for (const f of sock.frames.splice(0)) view.apply(f);
+      const held = players.map((_, i) => publicFields(view.state.players.get(`p${i}`)!));
+      // The inner ring is always current.
+      expect(held[0]).toEqual(truth[tick]![0]);
+      expect(held[1]).toEqual(truth[tick]![1]);
+      // The outer ring is current on its turn and at most one flush behind otherwise.
+      for (const i of [2, 3]) {
+        const now = truth[tick]![i];
+        if (JSON.stringify(held[i]) === JSON.stringify(now)) caughtUp++;
+        else expect(held[i]).toEqual(truth[tick - 1]![i]);
+      }
+      // From the flush it moved inwards, far1 is current.
+      if (tick >= inward) expect(held[2]).toEqual(truth[tick]![2]);
+      expect(interest.refresh).toEqual([]);
+    }
+    // About half the outer-ring samples were current (their turns), the rest one behind.
+    expect(caughtUp).toBeGreaterThanOrEqual(15);
+    expect(caughtUp).toBeLessThan(40);
   });
 });

@@ -51,7 +51,7 @@ export function createArenaRoom(deps: ArenaDeps) {
     });
     override state = this.world.state;
     /** Who sees whom; each client's StateView follows it (see InterestManager). */
-    interest = new InterestManager(this.world, { radius: config.aoiRadius, hysteresis: config.aoiHysteresis });
+    interest = new InterestManager(this.world, { radius: config.aoiRadius, hysteresis: config.aoiHysteresis, farInterval: config.aoiFarInterval });
 
     // Bounded per-client ring; the oldest input is dropped on overflow. Every decoded frame
     // is sanitized in place before anything reads it.
@@ -116,7 +116,8 @@ export function createArenaRoom(deps: ArenaDeps) {
     override onCreate(): void {
       this.#flusher = new UnreliableFlusher(
         this["_serializer"] as SchemaSerializer<ArenaState>,
-        (client) => this.interest.playersSeenBy(client.sessionId),
+        (client) => this.interest.interestOf(client.sessionId),
+        this.interest.farInterval,
       );
       const timer = new TickTimer(1000 / config.tickHz, metrics);
       this.setFixedTimestep(() => {

@@ -24,6 +24,8 @@ export interface WorldOptions {
   maxRewindMs?: number;
   /** Side of a spatial grid cell in units (default SIM.GRID_CELL_SIZE). */
   cellSize?: number;
+  /** The state to run on (default a new ArenaState); the encoding benchmark passes an OpenArenaState. */
+  state?: ArenaState;
 }
 
 /** A shot fired this tick: what clients draw, plus the tick it was tested against. */
@@ -43,7 +45,7 @@ export interface StepEvents {
  * It owns the replicated state; only `step()` and the join/leave calls mutate it.
  */
 export class World {
-  readonly state = new ArenaState();
+  readonly state: ArenaState;
   readonly dt: number;
   readonly bounds: Bounds;
   /** Lag compensation limit in ticks. */
@@ -58,10 +60,11 @@ export class World {
   #history: History;
   #scoring: Scoring;
   /** Where every player is, re-placed after each step (see SpatialGrid). */
-  readonly grid: SpatialGrid;
+  readonly grid: SpatialGrid<Player>;
 
   constructor(opts: WorldOptions) {
     this.dt = opts.dt;
+    this.state = opts.state ?? new ArenaState();
     this.#rng = createRng(opts.seed ?? 1);
     const width = Math.min(opts.width ?? SIM.WORLD_WIDTH, SIM.MAX_WORLD_SIZE);
     const height = Math.min(opts.height ?? SIM.WORLD_HEIGHT, SIM.MAX_WORLD_SIZE);
@@ -100,14 +103,15 @@ export class World {
     p.health = COMBAT.MAX_HEALTH;
     this.#placeSafely(p);
     this.state.players.set(id, p);
-    this.grid.place(id, p.x, p.y);
+    this.grid.place(p, p.x, p.y);
     this.#scoring.changed();
     return p;
   }
 
   removePlayer(id: string): void {
+    const p = this.state.players.get(id);
+    if (p) this.grid.remove(p);
     this.state.players.delete(id);
-    this.grid.remove(id);
     this.#lastInput.delete(id);
     this.#nextFireTick.delete(id);
     this.#respawnTick.delete(id);
@@ -153,7 +157,7 @@ export class World {
     this.#respawns(tick);
     this.state.tick = tick + 1;
     this.#scoring.update();
-    this.state.players.forEach((p, id) => this.grid.place(id, p.x, p.y));
+    this.state.players.forEach((p) => this.grid.place(p, p.x, p.y));
     return { shots };
   }
 

@@ -1,6 +1,6 @@
 import { schema, t, type SchemaType } from "@colyseus/schema";
 import { SIM } from "../sim/constants.ts";
-import { markUnreliable } from "./unreliable.ts";
+import { markUnreliable, markOwnerOnly } from "./unreliable.ts";
 
 // Fast-changing fields (position, velocity, aim, the input ack and the tick) are
 // `.unreliable()`: they travel on the unreliable channel every tick, where a late frame is
@@ -18,7 +18,10 @@ export const Player = schema({
   vx: t.quantized({ min: -SIM.MAX_SPEED, max: SIM.MAX_SPEED, bits: 16 }).default(0),
   vy: t.quantized({ min: -SIM.MAX_SPEED, max: SIM.MAX_SPEED, bits: 16 }).default(0),
   aim: t.angle({ bits: 16 }).default(0),
-  /** Sequence number of the newest input the server has simulated for this player. */
+  /**
+   * Sequence number of the newest input the server has simulated for this player. Owner-only:
+   * kept current for the player's own client (which reconciles against it), not for others.
+   */
   lastProcessedInputSeq: t.uint32().unreliable().default(0),
   /** False while the player's connection is down and its seat is held for reconnection. */
   connected: t.boolean().default(true),
@@ -31,6 +34,7 @@ export const Player = schema({
 }, "Player");
 // The quantized fields cannot take `.unreliable()` in the builder (see unreliable.ts).
 markUnreliable(Player, ["x", "y", "vx", "vy", "aim"]);
+markOwnerOnly(Player, ["lastProcessedInputSeq"]);
 export type Player = SchemaType<typeof Player>;
 
 /** A health pickup; inactive while it waits to respawn. */
@@ -59,12 +63,9 @@ export const ScoreEntry = schema({
 }, "ScoreEntry");
 export type ScoreEntry = SchemaType<typeof ScoreEntry>;
 
-export const ArenaState = schema({
-  /**
-   * Filtered: each client holds only the players within its area of interest (and itself); the
-   * server adds and removes them as they come into and go out of range.
-   */
-  players: t.map(Player).view(),
+/** The arena's fields around a given `players` field. */
+const arenaFields = <P>(players: P) => ({
+  players,
   pickups: t.map(Pickup),
   /** The newest kills, oldest first (global: every client sees it). */
   killFeed: t.array(KillFeedEntry),
@@ -75,5 +76,18 @@ export const ArenaState = schema({
   height: t.uint16().default(SIM.WORLD_HEIGHT),
   /** Fixed-step tick counter; advances once per simulation step. */
   tick: t.uint32().unreliable().default(0),
-}, "ArenaState");
+});
+
+/**
+ * `players` is filtered: each client holds only the players within its area of interest (and
+ * itself); the server adds and removes them as they come into and go out of range.
+ */
+export const ArenaState = schema(arenaFields(t.map(Player).view()), "ArenaState");
 export type ArenaState = SchemaType<typeof ArenaState>;
+
+/**
+ * The same state without interest management: every client holds every player. The encoding
+ * benchmark (`npm run bench:encode`) compares against it.
+ */
+export const OpenArenaState = schema(arenaFields(t.map(Player)), "OpenArenaState");
+export type OpenArenaState = SchemaType<typeof OpenArenaState>;

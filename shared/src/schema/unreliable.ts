@@ -31,3 +31,27 @@ export function markUnreliable(ctor: abstract new (...args: never[]) => unknown,
     (metadata[UNRELIABLE_FIELDS] as number[]).push(index);
   }
 }
+
+/** Metadata key listing a class's owner-only field indexes (see markOwnerOnly). */
+export const OWNER_ONLY_FIELDS = "~__tickwireOwnerOnlyFieldIndexes";
+
+/**
+ * Marks unreliable fields that only the entity's own client needs (the input acknowledgement a
+ * client reconciles against, for one). With interest management the server keeps them current
+ * for that client alone; other clients get them with the entity's snapshot when it comes into
+ * view and not after.
+ */
+export function markOwnerOnly(ctor: abstract new (...args: never[]) => unknown, fields: readonly string[]): void {
+  const metadata = (ctor as unknown as Record<symbol, Record<string | number | symbol, unknown>>)[Symbol.metadata];
+  if (!metadata) throw new Error(`${ctor.name} has no schema metadata`);
+  const indexes: number[] = [];
+  for (const name of fields) {
+    const index = metadata[name] as number | undefined;
+    const field = index === undefined ? undefined : (metadata[index] as FieldMeta | undefined);
+    if (index === undefined || !field) throw new Error(`${ctor.name} has no field "${name}"`);
+    if (!field.unreliable) throw new Error(`${ctor.name}.${name} must be unreliable to be owner-only`);
+    if (index >= 31) throw new Error(`${ctor.name}.${name}: owner-only fields must be among the first 31`);
+    indexes.push(index);
+  }
+  Object.defineProperty(metadata, OWNER_ONLY_FIELDS, { value: indexes, enumerable: false, configurable: true, writable: true });
+}

@@ -1,5 +1,6 @@
 import { ClientState, Protocol, ProtocolModifier, type Client, type SchemaSerializer } from "@colyseus/core";
-import { $refId, encode, type Encoder, type Iterator, type StateView } from "@colyseus/schema";
+import { $refId, encode, OPERATION, type Encoder, type Iterator, type StateView } from "@colyseus/schema";
+import { OWNER_ONLY_FIELDS } from "@tickwire/shared";
 import { channelOf, type UnreliableChannel } from "./channel.ts";
 import { markAllUnreliableDirty } from "./keyframe.ts";
 
@@ -8,29 +9,29 @@ const HEADER_BYTES = 3;
 const SHARED = Symbol("shared view");
 /** The schema wire's "the following fields belong to ref N" marker. */
 const SWITCH_TO_STRUCTURE = 255;
+/** Upper bound of one entity's chunk: switch marker, ref id, and up to 64 primitive fields. */
+const MAX_CHUNK_BYTES = 1 + 9 + 64 * 10;
+/** In a pending-fields mask: a field past bit 30 changed, so send every unreliable field. */
+const ALL_FIELDS = 1 << 31;
 
 type ViewKey = StateView | typeof SHARED;
 
 /**
- * The filtered entities a client holds (whose reliable ADD it has been sent), or undefined for a
- * client without interest management. See `UnreliableFlusher`'s "composed frames".
+ * What one client holds, for composed frames (see UnreliableFlusher): the schema ref ids of
+ * entities under a filtered collection, whose reliable ADD the client has already been sent.
  */
-export type EntitiesOf = (client: Client) => Iterable<object> | undefined;
+export interface ClientInterest {
+  /** The client's own entity: its owner-only fields (`markOwnerOnly`) go to this client alone. */
+  readonly self: number;
+  /** Entities whose fast fields go out every flush (`self` among them). */
+  readonly near: ArrayLike<number>;
+  /** Entities whose fast fields go out every `farInterval` flushes, with all that changed meanwhile. */
+  readonly far: ArrayLike<number>;
+  /** Entities that moved from `far` to `near`: they get what they missed in the next frame. The flush empties it. */
+  refresh: number[];
+}
 
-/** Internals of a schema ChangeTree the composer reads. */
-interface Tree {
-  ref: Record<PropertyKey, unknown>;
-  isFiltered: boolean;
-  unreliableRecorder?: { has(): boolean; forEach(cb: (index: number, op: number) => void): void };
-  encDescriptor: {
-    encoder: (encoder: Encoder<any>, bytes: Uint8Array, tree: Tree, index: number, op: number, it: Iterator, all: boolean, view: boolean, metadata: unknown) => void;
-    metadata: unknown;
-  };
-}
-interface QueueNode {
-  changeTree: Tree;
-  next?: QueueNode;
-}
+export type InterestOf = (client: Client) => ClientInterest | undefined;
 
 export interface FlushResult {
   /** Clients that got a frame this flush. */
@@ -41,22 +42,59 @@ export interface FlushResult {
   dropped: number;
 }
 
-interface Receiver {
-  channel: UnreliableChannel;
-  view: ViewKey;
-  /** Set for a client whose frame is composed (see UnreliableFlusher). */
-  entities: Iterable<object> | undefined;
-}
-
-/** Upper bound of one entity's chunk: switch marker, ref id, and up to 64 primitive fields. */
-const MAX_CHUNK_BYTES = 1 + 9 + 64 * 10;
-
 /** The parts of Colyseus' SchemaSerializer the flush works on (protected there). */
 interface SerializerInternals {
   encoder: Encoder<any>;
   needFullEncode: boolean;
   hasFilters: boolean;
   hasUnreliableFields: boolean;
+}
+
+/** Internals of a schema ChangeTree the composer reads. */
+interface Tree {
+  ref: Record<PropertyKey, unknown>;
+  isFiltered: boolean;
+  unreliableRecorder?: { has(): boolean; forEach(cb: (index: number, op: number) => void): void };
+  encDescriptor: {
+    encoder: (encoder: Encoder<any>, bytes: Uint8Array, tree: Tree, index: number, op: number, it: Iterator, all: boolean, view: boolean, metadata: unknown) => void;
+    metadata: Record<string | number, unknown>;
+    names: string[];
+  };
+}
+interface QueueNode {
+  changeTree: Tree;
+  next?: QueueNode;
+}
+
+interface Receiver {
+  channel: UnreliableChannel;
+  view: ViewKey;
+  /** Set for a client whose frame is composed. */
+  interest: ClientInterest | undefined;
+}
+
+/** Chunks of one kind, by ref id: where each starts and ends in the chunk buffer, this flush. */
+class ChunkTable {
+  start = new Int32Array(256);
+  end = new Int32Array(256);
+  stamp = new Int32Array(256);
+
+  has(refId: number, gen: number): boolean {
+    return refId < this.stamp.length && this.stamp[refId] === gen;
+  }
+
+  set(refId: number, gen: number, start: number, end: number): void {
+    if (refId >= this.stamp.length) {
+      const size = Math.max(refId + 1, this.stamp.length * 2);
+      const grow = (a: Int32Array) => { const b = new Int32Array(size); b.set(a); return b; };
+      this.start = grow(this.start);
+      this.end = grow(this.end);
+      this.stamp = grow(this.stamp);
+    }
+    this.start[refId] = start;
+    this.end[refId] = end;
+    this.stamp[refId] = gen;
+  }
 }
 
 /**
@@ -73,36 +111,56 @@ interface SerializerInternals {
  * server; acknowledged baselines (per-client deltas against the last acknowledged frame) would
  * save bytes on idle entities but need a per-client encode every flush.
  *
+ * Composed frames (when `interestOf` answers for a client): with interest management each client
+ * holds only some of the filtered entities. Colyseus' per-view encode walks every changed entity
+ * of the room for each view, so its cost per client grows with the room rather than with what
+ * the client sees. Here each changed entity's fast fields are encoded once per flush into a chunk
+ * (`[SWITCH_TO_STRUCTURE][refId][fields...]`, the schema wire's own framing), and a client's frame
+ * is the shared part followed by the chunks of the entities it holds: a copy per entity. Three
+ * kinds of chunk, each encoded at most once per flush and entity:
+ * - delta: what changed this flush, without owner-only fields (for `near` entities);
+ * - catch-up: every field changed since the entity's last outer-ring turn (for `far` entities
+ *   on their turn, which comes every `farInterval` flushes, staggered by ref id; and for
+ *   `refresh` entities);
+ * - owner: the owner-only fields that changed, for the entity's own client.
+ * The client decodes the frame exactly as it would Colyseus' own view encode.
+ *
  * Colyseus flushes unreliable fields right after each reliable patch (`broadcastUnreliablePatch`);
  * a room using this calls `flush` from its tick instead and turns that method into a no-op.
  */
 export class UnreliableFlusher {
   readonly #s: SerializerInternals;
-  readonly #entitiesOf: EntitiesOf | undefined;
-  /** Every changed filtered entity's fields, encoded once per flush (see #encodeEntities). */
-  #chunks = new Uint8Array(16 * 1024);
-  /** Per ref id: where its chunk starts and ends in #chunks, valid when #chunkGen matches. */
-  #chunkStart = new Int32Array(1024);
-  #chunkEnd = new Int32Array(1024);
-  #chunkStamp = new Int32Array(1024);
+  readonly #interestOf: InterestOf | undefined;
+  readonly #farInterval: number;
+  #flushes = 0;
   #gen = 0;
-  /** One client's frame is assembled here, then copied out by the socket. */
+  /** All of this flush's chunks, end to end. */
+  #chunks = new Uint8Array(16 * 1024);
+  #chunkBytes = 0;
+  readonly #delta = new ChunkTable();
+  readonly #catchUp = new ChunkTable();
+  readonly #owner = new ChunkTable();
+  /** Per ref id: fields changed since the entity's last outer-ring turn (bit i = field i). */
+  #pending = new Uint32Array(256);
+  readonly #pendingIds = new Set<number>();
+  readonly #it: Iterator = { offset: 0 };
+  /** What #writeField writes, set per chunk. */
+  readonly #writing = { tree: undefined as unknown as Tree, bytes: new Uint8Array(0), ownerOnly: 0, forOwner: false };
+  readonly #writeField = (index: number, op: number): void => {
+    const w = this.#writing;
+    const owned = index < 31 && (w.ownerOnly & (1 << index)) !== 0;
+    if (owned !== w.forOwner) return;
+    const desc = w.tree.encDescriptor;
+    desc.encoder(this.#s.encoder, w.bytes, w.tree, index, op, this.#it, false, true, desc.metadata);
+  };
+  /** One client's frame is assembled here; the socket copies it out. */
   #frame = new Uint8Array(16 * 1024);
+  #frameLength = 0;
 
-  /**
-   * `entitiesOf`, when given, turns on composed frames for the clients it answers for:
-   *
-   * Composed frames: with interest management each client holds only some of the filtered
-   * entities. Colyseus' per-view encode walks every changed entity of the room for each view,
-   * so its cost per client grows with the room rather than with what the client sees. Here each
-   * changed entity's fast fields are encoded once per flush into a chunk
-   * (`[SWITCH_TO_STRUCTURE][refId][fields...]`, the schema wire's own framing), and a client's
-   * frame is the shared part followed by the chunks of the entities it holds: a copy per visible
-   * entity. The client decodes it exactly as it would Colyseus' own view encode.
-   */
-  constructor(serializer: SchemaSerializer<any>, entitiesOf?: EntitiesOf) {
+  constructor(serializer: SchemaSerializer<any>, interestOf?: InterestOf, farInterval = 1) {
     this.#s = serializer as unknown as SerializerInternals;
-    this.#entitiesOf = entitiesOf;
+    this.#interestOf = interestOf;
+    this.#farInterval = Math.max(1, Math.floor(farInterval));
   }
 
   /** Encodes and sends this tick's unreliable frames. Call once per simulation tick. */
@@ -110,7 +168,9 @@ export class UnreliableFlusher {
     const result: FlushResult = { sent: 0, keyframes: 0, dropped: 0 };
     const s = this.#s;
     if (!s.hasUnreliableFields) return result;
-    const hasChanges = s.encoder.hasUnreliableChanges;
+    this.#flushes++;
+    if (this.#interestOf) this.#notePending();
+    const hasChanges = s.encoder.hasUnreliableChanges || this.#pendingIds.size > 0;
     // The cached full state (for joiners) includes these fields.
     if (hasChanges) s.needFullEncode = true;
 
@@ -126,110 +186,164 @@ export class UnreliableFlusher {
         result.dropped++;
         continue;
       }
-      const entities = this.#entitiesOf?.(client);
+      const interest = this.#interestOf?.(client);
       const view: ViewKey = (s.hasFilters && client.view) || SHARED;
-      (channel.needsKeyframe ? key : delta).push({ channel, view, entities });
+      (channel.needsKeyframe ? key : delta).push({ channel, view, interest });
     }
 
+    this.#gen++;
+    this.#chunkBytes = 0;
     if (delta.length > 0) {
       this.#sendAll(delta, false, key.length > 0, now);
       result.sent += delta.length;
     }
     if (key.length > 0) {
       markAllUnreliableDirty(s.encoder);
+      // The delta chunks are re-encoded from the now complete change sets.
+      this.#gen++;
       this.#sendAll(key, true, false, now);
       result.sent += key.length;
       result.keyframes += key.length;
     }
+    this.#endTurns();
     // The queue is not self-clearing: drain it even when nobody could receive.
     s.encoder.discardUnreliableChanges();
     return result;
   }
 
+  /** True when entity `refId` takes its outer-ring turn this flush. */
+  #turn(refId: number): boolean {
+    return (refId + this.#flushes) % this.#farInterval === 0;
+  }
+
+  /** Adds this flush's changes of every filtered entity to its pending fields. */
+  #notePending(): void {
+    let node = (this.#s.encoder.root.unreliableChanges as unknown as QueueNode).next;
+    for (; node; node = node.next) {
+      const tree = node.changeTree;
+      if (!tree.isFiltered || !tree.unreliableRecorder?.has()) continue;
+      const refId = tree.ref[$refId] as number;
+      if (refId >= this.#pending.length) {
+        const bigger = new Uint32Array(Math.max(refId + 1, this.#pending.length * 2));
+        bigger.set(this.#pending);
+        this.#pending = bigger;
+      }
+      let mask = this.#pending[refId]!;
+      tree.unreliableRecorder.forEach((index) => { mask |= index < 31 ? 1 << index : ALL_FIELDS; });
+      this.#pending[refId] = mask >>> 0;
+      this.#pendingIds.add(refId);
+    }
+  }
+
+  /** Entities whose turn it was have delivered what they had pending. */
+  #endTurns(): void {
+    for (const refId of this.#pendingIds) {
+      if (!this.#turn(refId)) continue;
+      this.#pending[refId] = 0;
+      this.#pendingIds.delete(refId);
+    }
+  }
+
   /** Encodes the pending changes for `receivers` and sends each its frame. */
   #sendAll(receivers: readonly Receiver[], keyframe: boolean, keepShared: boolean, now: number): void {
-    const composed = receivers.some((r) => r.entities !== undefined);
     // Keyframes are encoded into the same buffer next, so keep a copy when both are needed.
     const frames = this.#encode(receivers, keepShared);
-    if (!composed) {
-      for (const r of receivers) r.channel.send(frames.get(r.view)!, keyframe, now);
-      return;
-    }
     const shared = frames.get(SHARED)!;
-    this.#encodeEntities();
     for (const r of receivers) {
-      if (r.entities === undefined) {
+      if (r.interest === undefined) {
         r.channel.send(frames.get(r.view)!, keyframe, now);
         continue;
       }
-      r.channel.send(this.#compose(shared, r.entities), keyframe, now);
+      r.channel.send(this.#compose(shared, r.interest, keyframe), keyframe, now);
+      r.interest.refresh.length = 0;
     }
   }
 
   /**
-   * Encodes each filtered entity's pending unreliable fields once, into its own chunk. Views
-   * play no part: what a client may see is decided by which chunks go into its frame.
+   * One client's frame: the shared part, then the chunks of the entities it holds. A keyframe
+   * sends every entity it holds in full (the delta chunks then carry every field).
    */
-  #encodeEntities(): void {
-    const encoder = this.#s.encoder;
-    const gen = ++this.#gen;
-    const it: Iterator = { offset: 0 };
-    let node = (encoder.root.unreliableChanges as unknown as QueueNode).next;
-    for (; node; node = node.next) {
-      const tree = node.changeTree;
-      const recorder = tree.unreliableRecorder;
-      if (!tree.isFiltered || !recorder?.has()) continue;
-      const refId = tree.ref[$refId] as number;
-      this.#reserveChunk(refId, it.offset);
-      const start = it.offset;
-      this.#chunks[it.offset++] = SWITCH_TO_STRUCTURE;
-      encode.number(this.#chunks, refId, it);
-      const { encoder: fieldEncoder, metadata } = tree.encDescriptor;
-      const bytes = this.#chunks;
-      recorder.forEach((index, op) => fieldEncoder(encoder, bytes, tree, index, op, it, false, true, metadata));
-      this.#chunkStart[refId] = start;
-      this.#chunkEnd[refId] = it.offset;
-      this.#chunkStamp[refId] = gen;
+  #compose(shared: Uint8Array, interest: ClientInterest, keyframe: boolean): Uint8Array {
+    this.#frameLength = 0;
+    this.#append(shared, 0, shared.length);
+    const { near, far, refresh } = interest;
+    for (let i = 0; i < near.length; i++) this.#appendChunk(this.#delta, near[i]!);
+    for (let i = 0; i < far.length; i++) {
+      const refId = far[i]!;
+      if (keyframe) this.#appendChunk(this.#delta, refId);
+      else if (this.#turn(refId)) this.#appendChunk(this.#catchUp, refId);
     }
+    if (!keyframe) for (let i = 0; i < refresh.length; i++) this.#appendChunk(this.#catchUp, refresh[i]!);
+    this.#appendChunk(this.#owner, interest.self);
+    return this.#frame.subarray(0, this.#frameLength);
   }
 
-  /** Grows the per-ref tables to hold `refId`, and the chunk buffer to hold one more entity. */
-  #reserveChunk(refId: number, offset: number): void {
-    if (refId >= this.#chunkStamp.length) {
-      const size = Math.max(refId + 1, this.#chunkStamp.length * 2);
-      const grow = (a: Int32Array) => { const b = new Int32Array(size); b.set(a); return b; };
-      this.#chunkStart = grow(this.#chunkStart);
-      this.#chunkEnd = grow(this.#chunkEnd);
-      this.#chunkStamp = grow(this.#chunkStamp);
+  #appendChunk(table: ChunkTable, refId: number): void {
+    if (!table.has(refId, this.#gen)) this.#encodeChunk(table, refId);
+    const start = table.start[refId]!;
+    const end = table.end[refId]!;
+    if (end > start) this.#append(this.#chunks, start, end);
+  }
+
+  #append(from: Uint8Array, start: number, end: number): void {
+    let at = this.#frameLength;
+    const need = at + end - start;
+    if (need > this.#frame.length) {
+      const bigger = new Uint8Array(Math.max(this.#frame.length * 2, need));
+      bigger.set(this.#frame.subarray(0, at));
+      this.#frame = bigger;
     }
-    // An entity's fast fields are primitives: at most 9 bytes each plus the op byte.
-    if (offset + MAX_CHUNK_BYTES > this.#chunks.length) {
+    const to = this.#frame;
+    // Chunks are a few bytes each: a plain loop beats a subarray() allocation per copy.
+    if (end - start <= 64) for (let i = start; i < end; i++) to[at++] = from[i]!;
+    else to.set(from.subarray(start, end), at);
+    this.#frameLength = need;
+  }
+
+  /**
+   * Encodes entity `refId`'s chunk of the given kind into the chunk buffer (an empty chunk when
+   * it has nothing of that kind). Views play no part: what a client may see is decided by which
+   * chunks go into its frame.
+   */
+  #encodeChunk(table: ChunkTable, refId: number): void {
+    const encoder = this.#s.encoder;
+    const tree = (encoder.root.changeTrees as unknown as Record<number, Tree | undefined>)[refId];
+    const start = this.#chunkBytes;
+    if (!tree) return table.set(refId, this.#gen, start, start);
+    if (start + MAX_CHUNK_BYTES > this.#chunks.length) {
       const bigger = new Uint8Array(this.#chunks.length * 2);
-      bigger.set(this.#chunks.subarray(0, offset));
+      bigger.set(this.#chunks.subarray(0, start));
       this.#chunks = bigger;
     }
-  }
-
-  /** One client's frame: the shared part, then the chunks of the entities it holds. */
-  #compose(shared: Uint8Array, entities: Iterable<object>): Uint8Array {
-    const gen = this.#gen;
-    let length = shared.length;
-    let frame = this.#frame;
-    frame.set(shared, 0);
-    for (const entity of entities) {
-      const refId = (entity as Record<PropertyKey, unknown>)[$refId] as number | undefined;
-      if (refId === undefined || this.#chunkStamp[refId] !== gen) continue;
-      const start = this.#chunkStart[refId]!;
-      const end = this.#chunkEnd[refId]!;
-      if (length + end - start > frame.length) {
-        const bigger = new Uint8Array(Math.max(frame.length * 2, length + end - start));
-        bigger.set(frame.subarray(0, length));
-        this.#frame = frame = bigger;
+    const bytes = this.#chunks;
+    const it = this.#it;
+    it.offset = start;
+    bytes[it.offset++] = SWITCH_TO_STRUCTURE;
+    encode.number(bytes, refId, it);
+    const header = it.offset;
+    const desc = tree.encDescriptor;
+    const ownerOnly = ownerOnlyMask(desc.metadata);
+    if (table === this.#catchUp) {
+      const mask = this.#pending[refId] ?? 0;
+      const all = (mask & ALL_FIELDS) !== 0;
+      for (const index of (desc.metadata["~__unreliableFieldIndexes"] as number[] | undefined) ?? []) {
+        if (ownerOnly & (1 << index) || (!all && !(mask & (1 << index)))) continue;
+        const op = tree.ref[desc.names[index]!] === undefined ? OPERATION.DELETE : OPERATION.ADD;
+        desc.encoder(encoder, bytes, tree, index, op, it, false, true, desc.metadata);
       }
-      frame.set(this.#chunks.subarray(start, end), length);
-      length += end - start;
+    } else {
+      // The recorder's callback is made once (below): no closure per chunk on this hot path.
+      const w = this.#writing;
+      w.tree = tree;
+      w.bytes = bytes;
+      w.ownerOnly = ownerOnly;
+      w.forOwner = table === this.#owner;
+      tree.unreliableRecorder?.forEach(this.#writeField);
     }
-    return frame.subarray(0, length);
+    // Nothing of this kind: no chunk at all (not even the switch header).
+    const end = it.offset === header ? start : it.offset;
+    this.#chunkBytes = end;
+    table.set(refId, this.#gen, start, end);
   }
 
   /** Encodes the pending unreliable changes once per distinct view among `receivers`. */
@@ -240,11 +354,19 @@ export class UnreliableFlusher {
     const shared = encoder.encodeUnreliable(it);
     const frames = new Map<ViewKey, Uint8Array>([[SHARED, copy ? shared.slice() : shared]]);
     const sharedOffset = it.offset;
-    for (const { view, entities } of receivers) {
-      if (entities !== undefined || view === SHARED || frames.has(view)) continue;
+    for (const { view, interest } of receivers) {
+      if (interest !== undefined || view === SHARED || frames.has(view)) continue;
       // Per-view frames are fresh arrays (shared part + this view's part).
       frames.set(view, encoder.encodeUnreliableView(view, sharedOffset, it));
     }
     return frames;
   }
+}
+
+/** Bit mask of a schema class's owner-only field indexes (see markOwnerOnly). */
+function ownerOnlyMask(metadata: Record<string | number, unknown>): number {
+  const indexes = metadata[OWNER_ONLY_FIELDS] as number[] | undefined;
+  let mask = 0;
+  if (indexes) for (const i of indexes) mask |= 1 << i;
+  return mask;
 }
