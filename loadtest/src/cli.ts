@@ -10,6 +10,7 @@ import { fetchTickHistogram, diffBuckets, histogramQuantile, sampleQuantile, typ
 import type { BotSpec, FromWorker, ToWorker, WorkerReport } from "./protocol.ts";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
+const FLUSH_METRIC = "tickwire_flush_duration_seconds";
 const USAGE = `Usage: npm run loadtest -- [options]
 
   --endpoint URL   ws://host:port of a running server (default: start one on a free port)
@@ -19,6 +20,8 @@ const USAGE = `Usage: npm run loadtest -- [options]
   --ramp S         seconds over which bots join (default 3)
   --workers N      bot worker threads (default: one per 100 bots, at most cores - 1)
   --input-hz N     inputs per second per bot (default 30)
+  --server-env K=V environment for the local server (repeatable), e.g. --server-env AOI_RADIUS=800;
+                   MAX_PLAYERS_PER_ROOM is raised to fit the bots per room unless given here
   --out FILE       JSON report path (default loadtest/results/loadtest-<time>.json)
   --help`;
 
@@ -39,6 +42,7 @@ async function main(): Promise<number> {
       ramp: { type: "string" },
       workers: { type: "string" },
       "input-hz": { type: "string" },
+      "server-env": { type: "string", multiple: true },
       out: { type: "string" },
       help: { type: "boolean" },
     },
@@ -55,16 +59,24 @@ async function main(): Promise<number> {
   const inputHz = positiveInt("input-hz", values["input-hz"], 30);
   const workerCount = Math.min(clients, positiveInt("workers", values.workers, Math.max(1, Math.min(availableParallelism() - 1, Math.ceil(clients / 100)))));
 
+  const serverEnv: Record<string, string> = { MAX_PLAYERS_PER_ROOM: String(Math.max(64, Math.ceil(clients / rooms))) };
+  for (const pair of values["server-env"] ?? []) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) throw new Error(`--server-env takes KEY=VALUE, got "${pair}"`);
+    serverEnv[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  if (values.endpoint && values["server-env"]) throw new Error("--server-env applies to the local server only (not with --endpoint)");
+
   let local: LocalServer | undefined;
   let endpoint = values.endpoint;
   if (!endpoint) {
-    local = await startLocalServer();
+    local = await startLocalServer(serverEnv);
     endpoint = local.endpoint;
   }
   const httpUrl = endpoint.replace(/^ws/, "http");
   console.log(`loadtest: ${clients} bots in ${rooms} rooms, ${workerCount} worker thread(s), ramp ${ramp}s, run ${duration}s against ${endpoint}${local ? " (local server)" : ""}`);
 
-  const totals = { joined: 0, failed: 0, disconnects: 0, patches: 0, bytes: 0 };
+  const totals = { joined: 0, failed: 0, disconnects: 0, patches: 0, bytes: 0, heldSum: 0, heldSamples: 0, shots: 0, hits: 0 };
   const rtt: number[] = [];
   const errors: string[] = [];
   const created: string[] = [];
@@ -74,6 +86,10 @@ async function main(): Promise<number> {
     totals.disconnects += r.disconnects;
     totals.patches += r.patches;
     totals.bytes += r.bytes;
+    totals.heldSum += r.heldSum;
+    totals.heldSamples += r.heldSamples;
+    totals.shots += r.shots;
+    totals.hits += r.hits;
     rtt.push(...r.rttMs);
     for (const e of r.errors) if (errors.length < 10) errors.push(e);
     for (const c of r.created) created.push(c.roomId);
@@ -88,8 +104,10 @@ async function main(): Promise<number> {
   const send = (w: Worker, msg: ToWorker) => w.postMessage(msg);
 
   let tickBefore: Buckets = [];
+  let flushBefore: Buckets = [];
   try {
     tickBefore = await fetchTickHistogram(httpUrl);
+    flushBefore = await fetchTickHistogram(httpUrl, FLUSH_METRIC);
   } catch { /* a remote server without /metrics: tick figures stay NaN */ }
 
   // Phase 1: one creator bot per room; phase 2: the rest join those rooms by id over the ramp.
@@ -159,10 +177,13 @@ async function main(): Promise<number> {
     send(w, { type: "stop" });
   })));
   let tickAfter: Buckets = [];
+  let flushAfter: Buckets = [];
   try {
     tickAfter = await fetchTickHistogram(httpUrl);
+    flushAfter = await fetchTickHistogram(httpUrl, FLUSH_METRIC);
   } catch { /* see above */ }
   const ticks = diffBuckets(tickAfter, tickBefore);
+  const flushes = diffBuckets(flushAfter, flushBefore);
   await Promise.all(workers.map((w) => w.terminate()));
   if (local) await local.stop();
 
@@ -171,17 +192,26 @@ async function main(): Promise<number> {
     command: `npm run loadtest -- ${process.argv.slice(2).join(" ")}`.trim(),
     endpoint: local ? "local child process" : endpoint,
     startedAt: new Date(started).toISOString(),
-    config: { clients, rooms, durationSeconds: duration, rampSeconds: ramp, workers: workerCount, inputHz },
+    config: { clients, rooms, durationSeconds: duration, rampSeconds: ramp, workers: workerCount, inputHz, serverEnv: local ? serverEnv : undefined },
     clients: { joined: totals.joined, failed: totals.failed, disconnects: totals.disconnects },
     perClient: {
       patchesPerSecond: round(steady.patches / measuredSeconds / connected),
       downstreamBytesPerSecond: round(steady.bytes / measuredSeconds / connected),
     },
+    /** Players in a bot's state (itself included), mean over samples: what interest management lets through. */
+    playersHeld: round(totals.heldSum / Math.max(1, totals.heldSamples), 1),
+    combat: { shots: totals.shots, hits: totals.hits },
     rttMs: { samples: rtt.length, p50: round(sampleQuantile(0.5, rtt)), p99: round(sampleQuantile(0.99, rtt)) },
     serverTickMs: {
       samples: ticks.at(-1)?.count ?? 0,
       p50: round(histogramQuantile(0.5, ticks) * 1000, 3),
       p99: round(histogramQuantile(0.99, ticks) * 1000, 3),
+    },
+    /** Encoding and sending after each group of steps: interest update, reliable patch when due, unreliable frames. */
+    serverFlushMs: {
+      samples: flushes.at(-1)?.count ?? 0,
+      p50: round(histogramQuantile(0.5, flushes) * 1000, 3),
+      p99: round(histogramQuantile(0.99, flushes) * 1000, 3),
     },
     errors,
   };
@@ -190,7 +220,9 @@ async function main(): Promise<number> {
   console.log(`  clients joined ${result.clients.joined}/${clients}, failed ${result.clients.failed}, disconnects ${result.clients.disconnects}`);
   console.log(`  per client: ${result.perClient.patchesPerSecond} patches/s, ${result.perClient.downstreamBytesPerSecond} B/s downstream (steady state, ${measuredSeconds.toFixed(1)} s)`);
   console.log(`  RTT: p50 ${result.rttMs.p50} ms, p99 ${result.rttMs.p99} ms (${result.rttMs.samples} pings)`);
+  console.log(`  players held per client: ${result.playersHeld} (interest management), shots ${result.combat.shots}, hits ${result.combat.hits}`);
   console.log(`  server tick duration: p50 ${result.serverTickMs.p50} ms, p99 ${result.serverTickMs.p99} ms (${result.serverTickMs.samples} ticks, from /metrics)`);
+  console.log(`  server flush (encode + send): p50 ${result.serverFlushMs.p50} ms, p99 ${result.serverFlushMs.p99} ms (${result.serverFlushMs.samples} flushes)`);
   if (errors.length) console.log(`  errors: ${errors.join(" | ")}`);
 
   const out = values.out ?? path.resolve(HERE, "../results", `loadtest-${new Date(started).toISOString().replace(/[:.]/g, "-")}.json`);

@@ -21,6 +21,12 @@ export interface WorkerReport {
   patches: number;
   bytes: number;
   rttMs: number[];
+  /** Players held in bots' states (themselves included), summed over samples: interest management at work. */
+  heldSum: number;
+  heldSamples: number;
+  /** Shots bots fired, and hits the server reported for them. */
+  shots: number;
+  hits: number;
   /** Rooms created by this worker's bots in this period, by bot index. */
   created: Array<{ index: number; roomId: string }>;
   errors: string[];

@@ -3,11 +3,12 @@
 
 export type Buckets = Array<{ le: number; count: number }>;
 
-export async function fetchTickHistogram(httpUrl: string): Promise<Buckets> {
+export async function fetchTickHistogram(httpUrl: string, metric = "tickwire_tick_duration_seconds"): Promise<Buckets> {
   const text = await (await fetch(`${httpUrl}/metrics`)).text();
   const out: Buckets = [];
+  const pattern = new RegExp(`^${metric}_bucket\\{le="([^"]+)"\\} (\\S+)$`);
   for (const line of text.split("\n")) {
-    const m = /^tickwire_tick_duration_seconds_bucket\{le="([^"]+)"\} (\S+)$/.exec(line);
+    const m = pattern.exec(line);
     if (m) out.push({ le: m[1] === "+Inf" ? Infinity : Number(m[1]), count: Number(m[2]) });
   }
   return out.sort((a, b) => a.le - b.le);

@@ -1,9 +1,10 @@
 import { parentPort } from "node:worker_threads";
-import { TickwireClient, type ArenaConnection } from "@tickwire/client-sdk";
+import { TickwireClient, Buttons, COMBAT, type ArenaConnection } from "@tickwire/client-sdk";
 import type { BotSpec, FromWorker, ToWorker, WorkerReport } from "./protocol.ts";
 
 // A bot worker: many bots on one thread, each joining, sending inputs at the tick rate with
-// a wandering stick, and pinging once a second. Reports deltas to the coordinator every second.
+// a wandering stick, firing now and then at the nearest player it can see, and pinging once a
+// second. Reports deltas to the coordinator every second.
 
 interface Bot {
   conn: ArenaConnection;
@@ -19,7 +20,7 @@ let inputTimer: ReturnType<typeof setInterval> | undefined;
 const timers: Array<ReturnType<typeof setTimeout>> = [];
 
 function emptyReport(): WorkerReport {
-  return { joined: 0, failed: 0, disconnects: 0, patches: 0, bytes: 0, rttMs: [], created: [], errors: [] };
+  return { joined: 0, failed: 0, disconnects: 0, patches: 0, bytes: 0, rttMs: [], heldSum: 0, heldSamples: 0, shots: 0, hits: 0, created: [], errors: [] };
 }
 
 function post(msg: FromWorker): void {
@@ -33,6 +34,11 @@ function collect(): WorkerReport {
     report.bytes += c.bytesReceived - b.seenBytes;
     b.seenPatches = c.patches;
     b.seenBytes = c.bytesReceived;
+    const held = b.conn.state?.players?.size;
+    if (held !== undefined) {
+      report.heldSum += held;
+      report.heldSamples++;
+    }
   }
   const out = report;
   report = emptyReport();
@@ -47,6 +53,9 @@ async function startBot(endpoint: string, spec: BotSpec): Promise<void> {
       : await client.createArena({ name: `bot-${spec.index}` });
     if (!spec.roomId) report.created.push({ index: spec.index, roomId: conn.roomId });
     const bot: Bot = { conn, seenPatches: 0, seenBytes: 0, heading: Math.random() * Math.PI * 2, leaving: false };
+    conn.on("shots", ({ shots }) => {
+      for (const shot of shots) if (shot.shooter === conn.sessionId && shot.hit) report.hits++;
+    });
     conn.on("leave", () => {
       if (!bot.leaving) report.disconnects++;
     });
@@ -66,8 +75,30 @@ function tickInputs(): void {
     if (b.conn.closed) continue;
     // Wander: small random turns, so bots spread over the world instead of piling on a wall.
     b.heading += (Math.random() - 0.5) * 0.3;
-    b.conn.sendInput({ moveX: Math.cos(b.heading), moveY: Math.sin(b.heading), aim: b.heading });
+    const target = Math.random() < FIRE_CHANCE ? nearestOther(b.conn) : undefined;
+    if (target) report.shots++;
+    b.conn.sendInput({
+      moveX: Math.cos(b.heading), moveY: Math.sin(b.heading),
+      aim: target ? target.aim : b.heading,
+      buttons: target ? Buttons.FIRE : 0,
+    });
   }
+}
+
+/** Per input: about one shot every two seconds at 30 inputs a second. */
+const FIRE_CHANCE = 1 / 60;
+
+/** The aim at the nearest living player in weapon range among those this bot's client holds. */
+function nearestOther(conn: ArenaConnection): { aim: number } | undefined {
+  const me = conn.self;
+  if (!me?.alive) return undefined;
+  let best: { aim: number; d: number } | undefined;
+  conn.state.players.forEach((p, id) => {
+    if (id === conn.sessionId || !p.alive) return;
+    const d = Math.hypot(p.x - me.x, p.y - me.y);
+    if (d <= COMBAT.WEAPON_RANGE && (!best || d < best.d)) best = { aim: Math.atan2(p.y - me.y, p.x - me.x), d };
+  });
+  return best;
 }
 
 function pingAll(): void {

@@ -20,7 +20,8 @@ describe("npm run loadtest", () => {
     const dir = await mkdtemp(path.join(tmpdir(), "tickwire-loadtest-"));
     try {
       const out = path.join(dir, "report.json");
-      const res = await run(["--clients", "6", "--rooms", "2", "--duration", "3", "--ramp", "1", "--out", out]);
+      // Everyone in view, so that every bot holds the others of its room.
+      const res = await run(["--clients", "6", "--rooms", "2", "--duration", "3", "--ramp", "1", "--server-env", "AOI_RADIUS=16384", "--out", out]);
       expect(res.out).toContain("Tickwire load test report");
       expect(res.code, res.out).toBe(0);
       const report = JSON.parse(await readFile(out, "utf8"));
@@ -31,6 +32,10 @@ describe("npm run loadtest", () => {
       expect(report.perClient.downstreamBytesPerSecond).toBeGreaterThan(0);
       expect(report.rttMs.samples).toBeGreaterThan(0);
       expect(report.serverTickMs.samples).toBeGreaterThan(0);
+      expect(report.serverFlushMs.samples).toBeGreaterThan(0);
+      expect(report.config.serverEnv).toMatchObject({ AOI_RADIUS: "16384", MAX_PLAYERS_PER_ROOM: "64" });
+      // Three bots a room: past the ramp each holds itself and the two others.
+      expect(report.playersHeld).toBeGreaterThan(2);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
