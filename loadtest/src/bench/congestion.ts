@@ -97,6 +97,8 @@ async function run(delivery: "queue" | "ack-window", slowClient: (server: LocalS
   const server = await startLocalServer({
     HOST: "0.0.0.0", TICK_HZ: String(TICK_HZ), PATCH_HZ: String(PATCH_HZ), MAX_PLAYERS_PER_ROOM: String(entities + 4),
     UNRELIABLE_DELIVERY: delivery, RELIABLE_BACKLOG_BYTES: String(64 * 1024 * 1024), MONITOR_PASSWORD: "bench-only-password",
+    // Every mover in every view, every tick: the subject is the channel under congestion.
+    AOI_RADIUS: "16384", AOI_FAR_INTERVAL: "1",
   });
   try {
     const movers = await startMovers(server, entities);
