@@ -44,6 +44,15 @@ function draw(arena: ArenaConnection): void {
   ctx.fillRect(0, 0, canvas.width, canvas.height);
   ctx.strokeStyle = "#3b4252";
   ctx.strokeRect(ox, oy, w * scale, h * scale);
+  // The area of interest: other players appear only inside it.
+  const me = arena.self;
+  const radius = arena.state?.viewRadius ?? 0;
+  if (me && radius > 0) {
+    ctx.fillStyle = "#161c27";
+    ctx.beginPath();
+    ctx.arc(ox + me.x * scale, oy + me.y * scale, radius * scale, 0, Math.PI * 2);
+    ctx.fill();
+  }
   arena.state?.pickups?.forEach((k) => {
     if (!k.active) return;
     ctx.fillStyle = "#a3be8c";
@@ -78,10 +87,9 @@ function draw(arena: ArenaConnection): void {
     ctx.fillRect(x - r, y + r + 3, 2 * r * (p.health / COMBAT.MAX_HEALTH), 2);
   });
   ctx.globalAlpha = 1;
-  const me = arena.self;
   const board = arena.state?.scoreboard?.map((e) => `${e.name} ${e.score}`).join("  ·  ") ?? "";
   const feed = arena.state?.killFeed?.map((k) => `${k.killerName} ✕ ${k.victimName}`).join("  ·  ") ?? "";
-  hud.textContent = `room ${arena.roomId}  players ${arena.state?.players?.size ?? 0}  tick ${arena.state?.tick ?? 0}  rtt ${Number.isNaN(arena.latencyMs) ? "-" : arena.latencyMs} ms` +
+  hud.textContent = `room ${arena.roomId}  in view ${arena.state?.players?.size ?? 0}  tick ${arena.state?.tick ?? 0}  rtt ${Number.isNaN(arena.latencyMs) ? "-" : arena.latencyMs} ms` +
     `  |  health ${me?.health ?? "-"}${me && !me.alive ? " (respawning)" : ""}  score ${me?.score ?? 0}  |  top: ${board}  |  ${feed}`;
 }
 

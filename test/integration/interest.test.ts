@@ -50,6 +50,7 @@ describe("interest management with real clients", () => {
     fx.keep(watcher, walker);
     await waitFor(() => watcher.self && walker.self, "both to have their own player");
     const id = walker.sessionId;
+    expect(watcher.state.viewRadius).toBe(RADIUS);
 
     // Every state the watcher applies is checked: the walker may be in it only within the radius.
     const violations: number[] = [];

@@ -114,6 +114,7 @@ export function createArenaRoom(deps: ArenaDeps) {
     }
 
     override onCreate(): void {
+      this.state.viewRadius = config.aoiRadius;
       this.#flusher = new UnreliableFlusher(
         this["_serializer"] as SchemaSerializer<ArenaState>,
         (client) => this.interest.interestOf(client.sessionId),

@@ -74,6 +74,8 @@ const arenaFields = <P>(players: P) => ({
   /** World size in use (units). */
   width: t.uint16().default(SIM.WORLD_WIDTH),
   height: t.uint16().default(SIM.WORLD_HEIGHT),
+  /** Area-of-interest radius in use (units): other players further than this are not in a client's state. */
+  viewRadius: t.uint16().default(0),
   /** Fixed-step tick counter; advances once per simulation step. */
   tick: t.uint32().unreliable().default(0),
 });
