@@ -213,22 +213,9 @@ export class InterestManager {
     return this.#viewers.get(id);
   }
 
-  /** The players `id`'s client holds, itself first (as of the last update). */
-  playersSeenBy(id: string): Player[] {
-    return this.#viewers.get(id)?.held.map((e) => e.key) ?? [];
-  }
-
   /** How many players `id`'s client holds, itself included. */
   heldBy(id: string): number {
     return this.#viewers.get(id)?.held.length ?? 0;
-  }
-
-  /** True when `id`'s client holds player `other`. */
-  sees(id: string, other: string): boolean {
-    const p = this.#world.state.players.get(other);
-    const viewer = this.#viewers.get(id);
-    const entry = p && this.#world.grid.entryOf(p);
-    return entry !== undefined && viewer?.keys[entry.slot] === p;
   }
 
   /**
