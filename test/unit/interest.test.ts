@@ -39,7 +39,7 @@ function setup() {
   const ref = (id: string) => (world.state.players.get(id) as unknown as Record<symbol, number>)[$refId]!;
   const rings = (id: string) => {
     const i = interest.interestOf(id)!;
-    return { near: [...i.near], far: [...i.far], refresh: [...i.refresh] };
+    return { near: Array.from(i.near), far: Array.from(i.far), refresh: [...i.refresh] };
   };
   return { world, interest, views, join, leave, moveTo, ref, rings };
 }
@@ -55,7 +55,7 @@ describe("interest management (World + StateView, no sockets)", () => {
     t.moveTo("a", 4000 + RADIUS - HYSTERESIS - 10, 4000);
     expect(t.interest.update()).toEqual({ entered: 2, left: 0 }); // each sees the other
     expect(t.rings("v").far).toEqual([t.ref("a")]);
-    const treeOf = (id: string) => (t.world.state.players.get(id) as unknown as Record<symbol, never>)[$changes];
+    const treeOf = (id: string) => (t.world.state.players.get(id) as unknown as Record<symbol, never>)[$changes]!;
     expect(t.views.get("v")!.isChangeTreeVisible(treeOf("a"))).toBe(true);
 
     t.moveTo("a", 4000 + RADIUS - 10, 4000); // in the hysteresis band: stays
