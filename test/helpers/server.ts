@@ -27,6 +27,13 @@ export async function metricValue(server: RunningServer, name: string, labels = 
   return line ? Number(line.split(" ").pop()) : 0;
 }
 
+/** The monitor's room view (`/monitor/api/room`), as the dashboard reads it. */
+export async function inspectRoom(server: RunningServer, roomId: string): Promise<any> {
+  const auth = `Basic ${Buffer.from(`${MONITOR_USER}:${MONITOR_PASSWORD}`).toString("base64")}`;
+  const res = await fetch(`${server.httpUrl}/monitor/api/room?roomId=${roomId}`, { headers: { authorization: auth } });
+  return res.json();
+}
+
 /**
  * Boots a server for the enclosing file (or `describe`) and, when it ends, leaves every
  * connection handed to `keep` and stops the server.

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { TickwireClient, Buttons, SIM, type ArenaConnection, type ShotsBroadcast } from "@tickwire/client-sdk";
-import { metricValue, useServer } from "../helpers/server.ts";
+import { inspectRoom, metricValue, useServer } from "../helpers/server.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 // A small world and radius keep the walks short: 1500 x 1500 units, views of 400 units.
@@ -86,6 +86,9 @@ describe("interest management with real clients", () => {
     expect(errors.filter((e) => e.includes("refId"))).toEqual([]);
     expect(await metricValue(fx.server, "tickwire_interest_changes_total", 'kind="enter"')).toBeGreaterThanOrEqual(2);
     expect(await metricValue(fx.server, "tickwire_interest_changes_total", 'kind="leave"')).toBeGreaterThanOrEqual(2);
+    // The monitor's room view shows what each client holds: each only itself now.
+    const room = await inspectRoom(fx.server, watcher.roomId);
+    expect(room.unreliable.clients.map((c: { playersHeld: number }) => c.playersHeld)).toEqual([1, 1]);
 
     // A shot fired out there, away from the watcher, reaches the shooter and not the watcher.
     const watcherShots: ShotsBroadcast[] = [];

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "@colyseus/sdk";
 import { TickwireClient, CloseCodes, type ArenaConnection } from "@tickwire/client-sdk";
 import { ArenaState } from "@tickwire/shared/wire";
-import { SEE_ALL, startServer, metricValue, MONITOR_USER, MONITOR_PASSWORD, type RunningServer } from "../helpers/server.ts";
+import { SEE_ALL, startServer, metricValue, inspectRoom, type RunningServer } from "../helpers/server.ts";
 import { TcpProxy } from "../../loadtest/src/tcpProxy.ts";
 import { waitFor, elapse } from "../helpers/wait.ts";
 
@@ -36,11 +36,6 @@ function drive(conn: ArenaConnection, intent: (t: number) => { moveX: number; mo
   return () => clearInterval(timer);
 }
 
-async function inspectRoom(server: RunningServer, roomId: string): Promise<any> {
-  const auth = `Basic ${Buffer.from(`${MONITOR_USER}:${MONITOR_PASSWORD}`).toString("base64")}`;
-  const res = await fetch(`${server.httpUrl}/monitor/api/room?roomId=${roomId}`, { headers: { authorization: auth } });
-  return res.json();
-}
 
 describe("a client that stops reading its socket for 2 s while players move", () => {
   let server: RunningServer;

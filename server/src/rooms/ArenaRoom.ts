@@ -175,11 +175,11 @@ export function createArenaRoom(deps: ArenaDeps) {
       }
     }
 
-    /** The monitor's room view (`/monitor/api/room`): Colyseus' data plus each client's channel. */
+    /** The monitor's room view (`/monitor/api/room`): Colyseus' data plus each client's channel and the players it holds. */
     async getInspectData(): Promise<Record<string, unknown>> {
       const base = await (Room.prototype as unknown as { getInspectData(this: Room): Promise<Record<string, unknown>> }).getInspectData.call(this);
       const now = performance.now();
-      const channels = this.clients.map((c) => ({ sessionId: c.sessionId, ...channelOf(c)?.stats(now) }));
+      const channels = this.clients.map((c) => ({ sessionId: c.sessionId, playersHeld: this.interest.heldBy(c.sessionId), ...channelOf(c)?.stats(now) }));
       const sum = (k: "framesSent" | "framesDropped" | "keyframesSent") => channels.reduce((n, c) => n + (c[k] ?? 0), 0);
       return {
         ...base,
