@@ -1,10 +1,14 @@
 import { Callbacks, type Room, type InputHandle } from "@colyseus/sdk";
 import {
   ServerMessages, ClientMessages, PlayerInput,
-  type ArenaState, type Player, type ChatBroadcast, type ErrorNotice, type ShotsBroadcast,
+  type ArenaState, type Player, type ChatBroadcast, type ErrorNotice, type ShotInfo, type ShotsBroadcast,
 } from "@tickwire/shared/wire";
 import { Emitter } from "./emitter.ts";
 import { ClientChannel, type ChannelOptions, type ChannelCounters } from "./channel.ts";
+import { Netcode, type NetcodeOptions, type RenderedPlayer } from "./netcode/netcode.ts";
+import type { ServerClock } from "./netcode/clock.ts";
+import type { Predictor, PredictedPose } from "./netcode/prediction.ts";
+import { EventWindow, RateMeter } from "./netcode/meter.ts";
 
 /** What a game asks for in one input; `sendInput` stamps the sequence number. */
 export interface InputIntent {
@@ -23,6 +27,24 @@ export interface InputIntent {
   viewTick?: number;
 }
 
+/** A shot that hit a player, as the `hit` event gives it. */
+export interface HitEvent {
+  /** Server tick the shot was fired in. */
+  tick: number;
+  shooter: string;
+  target: string;
+  shot: ShotInfo;
+}
+
+/** A kill, as the `death` event gives it (from the global kill feed). */
+export interface DeathEvent {
+  tick: number;
+  victim: string;
+  victimName: string;
+  killer: string;
+  killerName: string;
+}
+
 export interface ArenaEvents {
   /** A player entered the state, this client's own included (also fires once per player already present at join). */
   playerAdd: (player: Player, sessionId: string) => void;
@@ -37,15 +59,23 @@ export interface ArenaEvents {
   /** A state patch was applied. */
   state: (state: ArenaState) => void;
   chat: (line: ChatBroadcast) => void;
-  /** Shots fired in one server tick (hitscan: each starts and ends in that tick). */
+  /** Shots fired in one server tick that this client can see (hitscan: each starts and ends in that tick). */
   shots: (shots: ShotsBroadcast) => void;
+  /** A shot this client can see hit a player (this client's own player included). */
+  hit: (hit: HitEvent) => void;
+  /** A player was killed (anywhere in the arena: the kill feed is global). */
+  death: (death: DeathEvent) => void;
   /** The server ignored a message of ours and says why. */
   error: (notice: ErrorNotice) => void;
-  /** The connection dropped; the SDK is reconnecting to the held seat. */
-  drop: (code: number, reason?: string) => void;
-  /** The seat was taken back after a drop; the full state has been received again. */
-  reconnect: () => void;
-  /** The connection ended; `code` is a WebSocket close code (see `CloseCodes`). */
+  /** The connection dropped; the SDK will try to take the held seat back (`reconnecting` follows). */
+  dropped: (code: number, reason?: string) => void;
+  /** Reconnection attempt `attempt` of `maxAttempts` is starting. */
+  reconnecting: (attempt: number, maxAttempts: number) => void;
+  /** The seat was taken back after a drop; the full state follows, and prediction starts over from it. */
+  reconnected: () => void;
+  /** Every reconnection attempt failed (or the seat was gone); `leave` follows. */
+  reconnectFailed: (code: number, reason?: string) => void;
+  /** The connection ended for good; `code` is a WebSocket close code (see `CloseCodes`). */
   leave: (code: number, reason?: string) => void;
 }
 
@@ -55,19 +85,51 @@ export interface NetCounters extends ChannelCounters {
   patches: number;
 }
 
-export interface ArenaConnectionOptions extends ChannelOptions {
+/** Figures for a net-stats overlay, from `netStats()`. */
+export interface NetStats {
+  /** Newest measured round trip, and its smoothed value, in ms (NaN before the first). */
+  rttMs: number;
+  smoothedRttMs: number;
+  /** Interarrival jitter of state frames, in ms. */
+  jitterMs: number;
+  /** State updates (server ticks) received per second, over the last second. */
+  updatesPerSecond: number;
+  /** Unreliable frames received since join, and per second over the last second. */
+  unreliableFrames: number;
+  unreliableFramesPerSecond: number;
+  /** Corrections of the local player's prediction over the last minute, and their mean length in units (since join). */
+  correctionsPerMinute: number;
+  meanCorrectionDistance: number;
+  /** Bytes received per second over the last second. */
+  downstreamBytesPerSecond: number;
+  /** Inputs sent but not yet acknowledged. */
+  pendingInputs: number;
+  /** How far in the past other players are drawn, in ms. */
+  interpolationDelayMs: number;
+  /** Estimated server tick now (fractional; NaN before the first state). */
+  serverTick: number;
+}
+
+export interface ArenaConnectionOptions extends ChannelOptions, NetcodeOptions {
   /** How often to measure round-trip time, in ms (0 disables). Default 1000. */
   pingIntervalMs?: number;
+  /** Reconnection attempts after a drop before giving up. Default 8 (with backoff, about 25 s). */
+  maxReconnectAttempts?: number;
 }
 
 /**
- * A joined arena: typed state, player events, inputs with sequence numbers, latency.
+ * A joined arena: typed state and events, inputs with client-side prediction, other players
+ * interpolated, the server clock, reconnection and net stats.
  *
  * @example
  * ```ts
  * const arena = await new TickwireClient("ws://localhost:2567").joinArena({ name: "ada" });
- * arena.on("playerAdd", (p, id) => console.log(id, "joined at", p.x, p.y));
- * setInterval(() => arena.sendInput({ moveX: 1, moveY: 0 }), 1000 / 30);
+ * arena.on("chat", (line) => console.log(`${line.name}: ${line.text}`));
+ * arena.startInputLoop(() => ({ moveX: 1, moveY: 0, aim: 0 }));
+ * function frame() {
+ *   for (const p of arena.entities()) draw(p.x, p.y, p.aim, p.self);
+ *   requestAnimationFrame(frame);
+ * }
  * ```
  */
 export class ArenaConnection {
@@ -75,20 +137,32 @@ export class ArenaConnection {
   #events = new Emitter<ArenaEvents>();
   #input: InputHandle<PlayerInput>;
   #seq = 0;
-  #rttMs = NaN;
   #pingTimer: ReturnType<typeof setInterval> | undefined;
   #unsubscribe: Array<() => void> = [];
   #channel: ClientChannel;
+  #net: Netcode;
   #patches = 0;
   /** Close code once the connection has ended for good. */
   #closedWith: number | undefined;
+  #connected = true;
+  #dropped = false;
+  /** Newest kill-feed tick already reported (kills before the join are not). */
+  #killTick = -1;
+  readonly #meters = { updates: new RateMeter(), unreliable: new RateMeter(), bytes: new RateMeter() };
+  readonly #corrections: EventWindow;
+  #correctionsSeen = 0;
 
   constructor(room: Room<any, ArenaState>, opts: ArenaConnectionOptions = {}) {
     this.room = room;
     this.#channel = new ClientChannel(room, opts);
+    this.#net = new Netcode(room.sessionId, opts);
+    this.#corrections = new EventWindow(60_000, now());
     // Unreliable mode: each frame carries the newest inputs (a redundancy ring), so a frame the
     // channel skips while the socket is backed up costs nothing.
     this.#input = room.input<PlayerInput>({ type: PlayerInput, mode: "unreliable" });
+    room.reconnection.maxRetries = opts.maxReconnectAttempts ?? 8;
+    // A game wants its seat back even if the drop comes in the first seconds.
+    room.reconnection.minUptime = 0;
 
     const $ = Callbacks.get(room);
     this.#unsubscribe.push(
@@ -97,23 +171,39 @@ export class ArenaConnection {
         if (id !== room.sessionId) this.#events.emit("enterView", p as Player, id as string);
       }),
       $.onRemove("players", (p, id) => {
+        this.#net.forget(id as string);
         this.#events.emit("playerRemove", p as Player, id as string);
         if (id !== room.sessionId) this.#events.emit("leaveView", p as Player, id as string);
       }),
     );
-    room.onStateChange((s) => {
-      this.#patches++;
-      this.#events.emit("state", s);
+    room.onStateChange((s) => this.#onState(s));
+    room.onDrop((code, reason) => {
+      this.#connected = false;
+      this.#dropped = true;
+      this.#events.emit("dropped", this.#channel.lastCloseCode ?? code, reason);
     });
-    room.onDrop((code, reason) => this.#events.emit("drop", this.#channel.lastCloseCode ?? code, reason));
-    room.onReconnect(() => this.#events.emit("reconnect"));
+    // The Connection object survives the SDK's reconnections; each attempt goes through here.
+    const conn = room.connection as unknown as { reconnect(q: unknown): void };
+    const reconnect = conn.reconnect.bind(conn);
+    conn.reconnect = (q) => {
+      this.#events.emit("reconnecting", room.reconnection.retryCount, room.reconnection.maxRetries);
+      reconnect(q);
+    };
+    room.onReconnect(() => {
+      this.#connected = true;
+      this.#dropped = false;
+      this.#net.restart();
+      this.#events.emit("reconnected");
+    });
     room.onMessage(ServerMessages.CHAT, (line: ChatBroadcast) => this.#events.emit("chat", line));
-    room.onMessage(ServerMessages.SHOTS, (shots: ShotsBroadcast) => this.#events.emit("shots", shots));
+    room.onMessage(ServerMessages.SHOTS, (shots: ShotsBroadcast) => this.#onShots(shots));
     room.onMessage(ServerMessages.ERROR, (notice: ErrorNotice) => this.#events.emit("error", notice));
     room.onLeave((code, reason) => {
       this.#closedWith = code;
+      this.#connected = false;
       this.#stopPing();
       this.#channel.dispose();
+      if (this.#dropped) this.#events.emit("reconnectFailed", code, reason);
       this.#events.emit("leave", code, reason);
       for (const off of this.#unsubscribe.splice(0)) off();
     });
@@ -127,33 +217,96 @@ export class ArenaConnection {
 
   get sessionId(): string { return this.room.sessionId; }
   get roomId(): string { return this.room.roomId; }
-  /** Pass to `TickwireClient.reconnect()` to take this seat back after a drop. */
+  /** Pass to `TickwireClient.reconnect()` to take this seat back after the SDK gave up. */
   get reconnectionToken(): string { return this.room.reconnectionToken; }
+  /** The replicated state: other players at their newest received (not interpolated) positions. */
   get state(): ArenaState { return this.room.state; }
-  /** This client's own player, once the first state has arrived. */
+  /** This client's own player as the server last sent it, once the first state has arrived. */
   get self(): Player | undefined { return this.room.state?.players?.get(this.room.sessionId); }
   /** Newest measured round-trip time in ms (NaN before the first measurement). */
-  get latencyMs(): number { return this.#rttMs; }
+  get latencyMs(): number { return this.#net.clock?.rttMs ?? NaN; }
+  /** The server clock estimate: `serverTick(now)`, `rttMs`, `jitterMs` (undefined before the first state). */
+  get clock(): ServerClock | undefined { return this.#net.clock; }
+  /** True while the socket is up (false during a drop and after leaving). */
+  get connected(): boolean { return this.#connected; }
   /** True once the connection has ended for good (left, kicked, or reconnection gave up). */
   get closed(): boolean { return this.#closedWith !== undefined; }
   /** Sequence number of the newest input sent. */
   get lastSentSeq(): number { return this.#seq; }
+  /** Simulation ticks per second on the server (from the state; 30 until it arrives). */
+  get tickRate(): number { return this.room.state?.tickRate || 30; }
+
+  /**
+   * The local player's predicted position and aim, drawn where the game should draw it (the
+   * prediction plus a fading correction). Undefined before the first state.
+   */
+  predicted(at = now()): PredictedPose | undefined {
+    const p = this.#net.predictor;
+    return p?.ready ? p.render(at, { x: 0, y: 0, aim: 0 }) : undefined;
+  }
+
+  /** The local player's prediction: the server's body with the unacknowledged inputs replayed (no smoothing). */
+  get predictor(): Predictor | undefined { return this.#net.predictor; }
+
+  /**
+   * Every player in this client's state with where to draw it at `at` (default now): the local
+   * player predicted, the others interpolated `interpolationDelayMs` in the past. Call once per
+   * rendered frame. The array and its objects are reused between calls.
+   */
+  entities(at = now()): readonly RenderedPlayer[] {
+    return this.#net.entities(this.room.state, at);
+  }
+
+  /** The server tick other players are drawn at now (fractional): what a shot is tested against. NaN before the first state. */
+  renderTick(at = now()): number {
+    return this.#net.renderTick(at);
+  }
 
   on<K extends keyof ArenaEvents>(event: K, handler: ArenaEvents[K]): () => void {
     return this.#events.on(event, handler);
   }
 
-  /** Sends one input (call once per simulation tick). Returns its sequence number. */
+  /**
+   * Sends one input and applies it to the local player at once (prediction). Call once per
+   * server tick (`tickRate` times a second), or let `startInputLoop` do it. Returns its
+   * sequence number, or 0 when not sent (the connection is down).
+   */
   sendInput(intent: InputIntent): number {
+    if (!this.#connected) return 0;
     const d = this.#input.data;
     d.seq = ++this.#seq;
     d.moveX = intent.moveX;
     d.moveY = intent.moveY;
     d.aim = intent.aim ?? 0;
     d.buttons = intent.buttons ?? 0;
-    d.viewTick = intent.viewTick ?? this.room.state?.tick ?? 0;
+    const seen = this.#net.renderTick(now());
+    d.viewTick = intent.viewTick ?? (Number.isFinite(seen) ? Math.max(0, seen) : this.room.state?.tick ?? 0);
     this.#input.send();
+    // Predicted with what the server will step with: float32 on the wire, axes clamped to [-1, 1].
+    this.#net.onInput(d.seq, { moveX: clampAxis(d.moveX), moveY: clampAxis(d.moveY), aim: Math.fround(d.aim) });
     return this.#seq;
+  }
+
+  /**
+   * Samples `intent()` and sends it once per server tick, on a steady average rate whatever
+   * the timer's jitter. Returns the function that stops it; leaving the room stops it too.
+   */
+  startInputLoop(intent: () => InputIntent): () => void {
+    const started = now();
+    let sent = 0;
+    const timer = setInterval(() => {
+      if (this.closed) return stop();
+      const due = Math.floor(((now() - started) * this.tickRate) / 1000);
+      // After a long stall (a background tab), skip ahead rather than send a burst.
+      if (due - sent > 2) sent = due - 1;
+      while (sent < due) {
+        sent++;
+        this.sendInput(intent());
+      }
+    }, 1000 / this.tickRate / 2);
+    const stop = () => clearInterval(timer);
+    this.#unsubscribe.push(stop);
+    return stop;
   }
 
   chat(text: string): void {
@@ -170,13 +323,85 @@ export class ArenaConnection {
   /** Cumulative traffic counters (a copy). */
   get counters(): NetCounters { return { ...this.#channel.counters, patches: this.#patches }; }
 
+  /** Figures for a net-stats overlay, at `at` (default now). */
+  netStats(at = now()): NetStats {
+    this.#record(at);
+    const clock = this.#net.clock;
+    const p = this.#net.predictor;
+    return {
+      rttMs: clock?.rttMs ?? NaN,
+      smoothedRttMs: clock?.smoothedRttMs ?? NaN,
+      jitterMs: clock?.jitterMs ?? 0,
+      updatesPerSecond: this.#meters.updates.rate(),
+      unreliableFrames: this.#channel.counters.unreliableFrames,
+      unreliableFramesPerSecond: this.#meters.unreliable.rate(),
+      correctionsPerMinute: this.#corrections.perWindow(at),
+      meanCorrectionDistance: p && p.corrections > 0 ? p.correctionDistance / p.corrections : 0,
+      downstreamBytesPerSecond: this.#meters.bytes.rate(),
+      pendingInputs: p?.pendingCount ?? 0,
+      interpolationDelayMs: this.#net.interpolationDelayMs,
+      serverTick: clock?.serverTick(at) ?? NaN,
+    };
+  }
+
+  #onState(state: ArenaState): void {
+    const at = now();
+    this.#patches++;
+    this.#net.onState(state, at);
+    const p = this.#net.predictor;
+    while (p && this.#correctionsSeen < p.corrections) {
+      this.#correctionsSeen++;
+      this.#corrections.add(at);
+    }
+    this.#record(at);
+    this.#reportKills(state);
+    this.#events.emit("state", state);
+  }
+
+  #record(at: number): void {
+    const c = this.#channel.counters;
+    this.#meters.updates.record(at, this.#net.updates);
+    this.#meters.unreliable.record(at, c.unreliableFrames);
+    this.#meters.bytes.record(at, c.bytesReceived);
+  }
+
+  // The kill feed is global and short; an entry is new when its tick is past the newest
+  // reported (a feed received again after a reconnection reports nothing twice).
+  #reportKills(state: ArenaState): void {
+    const feed = state.killFeed;
+    if (!feed) return;
+    let newest = this.#killTick;
+    feed.forEach((k) => {
+      if (this.#killTick >= 0 && k.tick > this.#killTick) {
+        this.#events.emit("death", { tick: k.tick, victim: k.victim, victimName: k.victimName, killer: k.killer, killerName: k.killerName });
+      }
+      newest = Math.max(newest, k.tick);
+    });
+    this.#killTick = Math.max(newest, 0);
+  }
+
+  #onShots(msg: ShotsBroadcast): void {
+    this.#events.emit("shots", msg);
+    for (const shot of msg.shots) {
+      if (shot.hit !== undefined) this.#events.emit("hit", { tick: msg.tick, shooter: shot.shooter, target: shot.hit, shot });
+    }
+  }
+
   #ping(): void {
     if (!this.room.connection?.isOpen) return;
-    this.room.ping((ms) => { this.#rttMs = ms; });
+    this.room.ping((ms) => this.#net.clock?.observeRtt(ms));
   }
 
   #stopPing(): void {
     if (this.#pingTimer !== undefined) clearInterval(this.#pingTimer);
     this.#pingTimer = undefined;
   }
+}
+
+function clampAxis(v: number): number {
+  return Number.isFinite(v) ? Math.max(-1, Math.min(1, Math.fround(v))) : 0;
+}
+
+function now(): number {
+  return typeof performance !== "undefined" ? performance.now() : Date.now();
 }

@@ -57,6 +57,19 @@ export class TcpProxy {
     for (const { upstream } of this.#pairs) upstream.resume();
   }
 
+  /** Cuts every connection at once, as a network failure would (no close frame reaches either side). */
+  dropAll(): void {
+    for (const { client, upstream } of this.#pairs) {
+      client.destroy();
+      upstream.destroy();
+    }
+  }
+
+  /** Connections open now. */
+  get connections(): number {
+    return this.#pairs.size;
+  }
+
   async close(): Promise<void> {
     for (const { client, upstream } of this.#pairs) {
       client.destroy();

@@ -184,8 +184,8 @@ describe("a client whose reliable backlog passes the limit", () => {
     await waitFor(() => slow.state.players.size === 2, "slow to see chatty");
     const drops: number[] = [];
     let reconnected = false;
-    slow.on("drop", (code) => drops.push(code));
-    slow.on("reconnect", () => { reconnected = true; });
+    slow.on("dropped", (code) => drops.push(code));
+    slow.on("reconnected", () => { reconnected = true; });
     const sessionId = slow.sessionId;
 
     // While the slow client reads nothing, things change: a third player joins, chatty moves.

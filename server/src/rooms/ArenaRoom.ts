@@ -115,6 +115,7 @@ export function createArenaRoom(deps: ArenaDeps) {
 
     override onCreate(): void {
       this.state.viewRadius = config.aoiRadius;
+      this.state.tickRate = config.tickHz;
       this.#flusher = new UnreliableFlusher(
         this["_serializer"] as SchemaSerializer<ArenaState>,
         (client) => this.interest.interestOf(client.sessionId),

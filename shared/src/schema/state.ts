@@ -76,6 +76,8 @@ const arenaFields = <P>(players: P) => ({
   height: t.uint16().default(SIM.WORLD_HEIGHT),
   /** Area-of-interest radius in use (units): other players further than this are not in a client's state. */
   viewRadius: t.uint16().default(0),
+  /** Simulation steps per second (TICK_HZ): clients predict with steps of 1/tickRate s and time interpolation by it. */
+  tickRate: t.uint8().default(0),
   /** Fixed-step tick counter; advances once per simulation step. */
   tick: t.uint32().unreliable().default(0),
 });

@@ -1,0 +1,117 @@
+import { describe, expect, it } from "vitest";
+import { SnapshotBuffer, ServerClock, lerpAngle, type Pose } from "@tickwire/client-sdk";
+
+const TICK_S = 1 / 30;
+const pose = (): Pose => ({ x: 0, y: 0, aim: 0, extrapolated: false });
+const buffer = () => new SnapshotBuffer({ tickSeconds: TICK_S, maxExtrapolationTicks: 2, teleportDistance: 200 });
+
+describe("snapshot interpolation", () => {
+  it("returns positions between the snapshots around the rendered tick", () => {
+    const b = buffer();
+    b.push(10, 100, 200, 300, 0, 0);
+    b.push(12, 120, 200, 300, 0, 0);
+    const p = pose();
+    b.sample(11, p);
+    expect(p).toMatchObject({ x: 110, y: 200, extrapolated: false });
+    b.sample(11.5, p);
+    expect(p.x).toBeCloseTo(115, 9);
+  });
+
+  it("never runs backwards in time: an older tick renders as the newest already shown", () => {
+    const b = buffer();
+    b.push(10, 100, 0, 0, 0, 0);
+    b.push(11, 110, 0, 0, 0, 0);
+    b.push(12, 120, 0, 0, 0, 0);
+    const p = pose();
+    b.sample(11.5, p);
+    expect(p.x).toBeCloseTo(115, 9);
+    b.sample(10.2, p);
+    expect(p.x).toBeCloseTo(115, 9);
+    b.sample(11.8, p);
+    expect(p.x).toBeCloseTo(118, 9);
+  });
+
+  it("ignores a snapshot older than (or as old as) the newest held", () => {
+    const b = buffer();
+    expect(b.push(10, 100, 0, 0, 0, 0)).toBe(true);
+    expect(b.push(12, 120, 0, 0, 0, 0)).toBe(true);
+    expect(b.push(11, 999, 0, 0, 0, 0)).toBe(false);
+    expect(b.push(12, 999, 0, 0, 0, 0)).toBe(false);
+    const p = pose();
+    b.sample(11, p);
+    expect(p.x).toBe(110);
+    expect(b.newestTick).toBe(12);
+  });
+
+  it("extrapolates along the newest velocity for a capped time when a frame is late, then holds", () => {
+    const b = buffer();
+    b.push(10, 100, 0, 300, 0, 0);
+    const p = pose();
+    b.sample(11, p);
+    expect(p.x).toBeCloseTo(110, 9);
+    expect(p.extrapolated).toBe(true);
+    b.sample(20, p);
+    expect(p.x).toBeCloseTo(120, 9); // capped at 2 ticks
+  });
+
+  it("does not slide across a teleport (a respawn)", () => {
+    const b = buffer();
+    b.push(10, 100, 100, 0, 0, 0);
+    b.push(11, 3000, 3000, 0, 0, 0);
+    const p = pose();
+    b.sample(10.9, p);
+    expect(p).toMatchObject({ x: 100, y: 100 });
+    b.sample(11, p);
+    expect(p).toMatchObject({ x: 3000, y: 3000 });
+  });
+
+  it("interpolates the aim the short way round", () => {
+    expect(lerpAngle(6.2, 0.1, 0.5)).toBeCloseTo((6.2 + 0.1 + 2 * Math.PI) / 2, 9);
+    expect(lerpAngle(0.1, 6.2, 0.5) % (2 * Math.PI)).toBeCloseTo(((0.1 + 6.2 - 2 * Math.PI) / 2), 9);
+  });
+
+  it("keeps the newest samples when full", () => {
+    const b = new SnapshotBuffer({ tickSeconds: TICK_S, capacity: 4, teleportDistance: 200 });
+    for (let t = 1; t <= 10; t++) b.push(t, t * 10, 0, 0, 0, 0);
+    expect(b.size).toBe(4);
+    const p = pose();
+    b.sample(8.5, p);
+    expect(p.x).toBeCloseTo(85, 9);
+    b.sample(1, p); // before everything held, and before what was shown: no going back
+    expect(p.x).toBeCloseTo(85, 9);
+  });
+});
+
+describe("server clock", () => {
+  it("follows the least delayed frames, not the jitter, and estimates jitter", () => {
+    const clock = new ServerClock(30);
+    const tickMs = 1000 / 30;
+    // Frames leave the server every tick and take 40 ms plus 0..30 ms of queueing.
+    let seed = 7;
+    const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    for (let tick = 100; tick < 400; tick++) clock.observe(tick, (tick - 100) * tickMs + 40 + rand() * 30 + 5000);
+    const at = (399 - 100) * tickMs + 5000 + 45;
+    // The newest tick that could have arrived by now: the floor path is ~40 ms.
+    expect(clock.arrivalTick(at)).toBeGreaterThan(399 + 3 / tickMs);
+    expect(clock.arrivalTick(at)).toBeLessThan(399 + 10 / tickMs);
+    expect(clock.jitterMs).toBeGreaterThan(3);
+    expect(clock.jitterMs).toBeLessThan(30);
+    clock.observeRtt(80);
+    expect(clock.serverTick(at) - clock.arrivalTick(at)).toBeCloseTo(40 / tickMs, 6);
+  });
+
+  it("runs forward smoothly when the estimate moves, and snaps only across a large gap", () => {
+    const clock = new ServerClock(30);
+    const tickMs = 1000 / 30;
+    clock.observe(100, 1000);
+    const a = clock.arrivalTick(1000);
+    // A frame shows the path got 60 ms shorter: the timeline speeds up by at most 5%.
+    clock.observe(101, 1000 + tickMs - 60);
+    const b = clock.arrivalTick(1100);
+    expect(b - a).toBeGreaterThan(100 / tickMs);
+    expect(b - a).toBeLessThanOrEqual((100 * 1.05) / tickMs + 1e-9);
+    // A stall: frames stamped 2 s ahead of the timeline. It jumps.
+    clock.observe(200, 1100);
+    expect(clock.arrivalTick(1100)).toBeCloseTo(200, 6);
+  });
+});
