@@ -179,6 +179,8 @@ export class ArenaConnection {
     room.onStateChange((s) => this.#onState(s));
     room.onDrop((code, reason) => {
       this.#connected = false;
+      // The SDK reports each failed attempt as another drop; the game hears of one.
+      if (this.#dropped) return;
       this.#dropped = true;
       this.#events.emit("dropped", this.#channel.lastCloseCode ?? code, reason);
     });
@@ -294,17 +296,23 @@ export class ArenaConnection {
   startInputLoop(intent: () => InputIntent): () => void {
     const started = now();
     let sent = 0;
-    const timer = setInterval(() => {
-      if (this.closed) return stop();
-      const due = Math.floor(((now() - started) * this.tickRate) / 1000);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    // Each wake is timed to the next input's due time: an input sent at a steady phase
+    // reaches the server's buffer before the same tick each time.
+    const wake = () => {
+      if (this.closed) return;
+      const tickMs = 1000 / this.tickRate;
+      const due = Math.floor((now() - started) / tickMs);
       // After a long stall (a background tab), skip ahead rather than send a burst.
       if (due - sent > 2) sent = due - 1;
       while (sent < due) {
         sent++;
         this.sendInput(intent());
       }
-    }, 1000 / this.tickRate / 2);
-    const stop = () => clearInterval(timer);
+      timer = setTimeout(wake, Math.max(1, started + (sent + 1) * tickMs - now()));
+    };
+    timer = setTimeout(wake, 0);
+    const stop = () => clearTimeout(timer);
     this.#unsubscribe.push(stop);
     return stop;
   }

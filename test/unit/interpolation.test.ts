@@ -83,35 +83,40 @@ describe("snapshot interpolation", () => {
 });
 
 describe("server clock", () => {
-  it("follows the least delayed frames, not the jitter, and estimates jitter", () => {
+  it("pins the average arrival of each tick's frame, smoothing jitter, and estimates jitter", () => {
     const clock = new ServerClock(30);
     const tickMs = 1000 / 30;
-    // Frames leave the server every tick and take 40 ms plus 0..30 ms of queueing.
+    // Frames leave the server every tick and take 40 ms plus 0..30 ms of queueing (55 ms on average).
     let seed = 7;
     const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
     for (let tick = 100; tick < 400; tick++) clock.observe(tick, (tick - 100) * tickMs + 40 + rand() * 30 + 5000);
-    const at = (399 - 100) * tickMs + 5000 + 45;
-    // The newest tick that could have arrived by now: the floor path is ~40 ms.
-    expect(clock.arrivalTick(at)).toBeGreaterThan(399 + 3 / tickMs);
-    expect(clock.arrivalTick(at)).toBeLessThan(399 + 10 / tickMs);
+    // 55 ms after tick 399 left, its frame has typically just arrived.
+    const at = (399 - 100) * tickMs + 5000 + 55;
+    expect(clock.arrivalTick(at)).toBeGreaterThan(399 - 8 / tickMs);
+    expect(clock.arrivalTick(at)).toBeLessThan(399 + 8 / tickMs);
     expect(clock.jitterMs).toBeGreaterThan(3);
     expect(clock.jitterMs).toBeLessThan(30);
     clock.observeRtt(80);
     expect(clock.serverTick(at) - clock.arrivalTick(at)).toBeCloseTo(40 / tickMs, 6);
   });
 
-  it("runs forward smoothly when the estimate moves, and snaps only across a large gap", () => {
-    const clock = new ServerClock(30);
+  it("runs forward smoothly when the average moves, and re-seats only after a run of far-off frames", () => {
+    const clock = new ServerClock(30, { gain: 1 / 2 });
     const tickMs = 1000 / 30;
     clock.observe(100, 1000);
-    const a = clock.arrivalTick(1000);
-    // A frame shows the path got 60 ms shorter: the timeline speeds up by at most 5%.
-    clock.observe(101, 1000 + tickMs - 60);
-    const b = clock.arrivalTick(1100);
+    clock.observe(101, 1000 + tickMs);
+    const a = clock.arrivalTick(1000 + tickMs);
+    // A frame shows the path got 80 ms shorter: the timeline speeds up by at most 5%.
+    clock.observe(102, 1000 + 2 * tickMs - 80);
+    const b = clock.arrivalTick(1000 + tickMs + 100);
     expect(b - a).toBeGreaterThan(100 / tickMs);
     expect(b - a).toBeLessThanOrEqual((100 * 1.05) / tickMs + 1e-9);
-    // A stall: frames stamped 2 s ahead of the timeline. It jumps.
-    clock.observe(200, 1100);
-    expect(clock.arrivalTick(1100)).toBeCloseTo(200, 6);
+    // A stall: frames stamped 2 s ahead of the timeline. One or two are ignored; the third re-seats it.
+    const t = 1000 + tickMs + 100;
+    clock.observe(200, t);
+    clock.observe(201, t + 1);
+    expect(clock.arrivalTick(t + 1)).toBeLessThan(110);
+    clock.observe(202, t + 2);
+    expect(clock.arrivalTick(t + 2)).toBeCloseTo(202, 6);
   });
 });

@@ -1,36 +1,41 @@
 /** Tuning of the server clock estimate. */
 export interface ClockOptions {
-  /** How far back the best (least delayed) frame is remembered, in ms. Default 2000. */
-  windowMs?: number;
-  /** Largest rate at which the smoothed timeline speeds up or slows down to follow the estimate (0.05 = ±5%). Default 0.05. */
+  /** Weight of each new frame in the arrival-timeline average (smaller is steadier). Default 1/16. */
+  gain?: number;
+  /** Largest rate at which the drawn timeline speeds up or slows down to follow the average (0.05 = ±5%). Default 0.05. */
   maxSlew?: number;
-  /** A gap between the smoothed timeline and the estimate past this many ms is closed at once (a stall, a reconnect). Default 250. */
+  /** Frames this many ms off the average, three in a row, re-seat it at once (a stall, a reconnect). Default 250. */
   snapMs?: number;
 }
 
+/** Consecutive far-off frames that re-seat the average. */
+const OUTLIERS_TO_SNAP = 3;
+
 /**
  * The server's tick timeline as seen from this client. Every state frame carries the server
- * tick it was sent at; the frame that took least time to arrive (the window's best) pins
- * "server time minus local time". Frames that waited in a queue arrive late and are ignored
- * by that maximum, so the estimate follows the path's floor, not its jitter.
+ * tick it was sent at; the average of "tick time minus arrival time" over recent frames pins
+ * when each tick's frame typically arrives. (The average, not the earliest: the server's own
+ * timer runs its steps late and then catches up in bursts, so the earliest frames are early
+ * ones, and a drawn timeline pinned to them would run ahead of most frames.)
  *
  * Two timelines come out of it:
- * - `arrivalTick(now)`: the newest tick whose frame could have arrived by now. Interpolation
- *   renders a fixed delay behind it. It is slew-limited (it runs between 1 − maxSlew and
- *   1 + maxSlew times real time) unless the gap is past `snapMs`.
+ * - `arrivalTick(now)`: the tick whose frame typically arrives now. Interpolation renders a
+ *   fixed delay behind it. It is slew-limited (it runs between 1 − maxSlew and 1 + maxSlew
+ *   times real time) unless the gap is past `snapMs`.
  * - `serverTick(now)`: the tick the server is at now, half a round trip further on.
  *
  * Pure: every method takes the local time (ms, monotonic) as an argument.
  */
 export class ServerClock {
   readonly tickMs: number;
-  readonly #windowMs: number;
+  readonly #gain: number;
   readonly #maxSlew: number;
   readonly #snapMs: number;
-  /** Monotonic deque of (arrival time, offset) with decreasing offsets: its head is the window's maximum. */
-  #bestAt: number[] = [];
-  #bestOffset: number[] = [];
-  /** Smoothed offset (server ms − local ms) and when it was last advanced. */
+  /** Average of (tick time − arrival time), frames seen, and far-off frames in a row. */
+  #target = NaN;
+  #samples = 0;
+  #outliers = 0;
+  /** Offset the drawn timeline uses (server ms − local ms), and when it was last advanced. */
   #offset = NaN;
   #offsetAt = 0;
   #lastTick = -1;
@@ -41,7 +46,7 @@ export class ServerClock {
 
   constructor(tickHz: number, opts: ClockOptions = {}) {
     this.tickMs = 1000 / tickHz;
-    this.#windowMs = opts.windowMs ?? 2000;
+    this.#gain = opts.gain ?? 1 / 16;
     this.#maxSlew = opts.maxSlew ?? 0.05;
     this.#snapMs = opts.snapMs ?? 250;
   }
@@ -62,18 +67,17 @@ export class ServerClock {
     this.#lastArrival = now;
 
     const offset = sent - now;
-    while (this.#bestOffset.length > 0 && this.#bestOffset[this.#bestOffset.length - 1]! <= offset) {
-      this.#bestOffset.pop();
-      this.#bestAt.pop();
+    if (this.#samples > 0 && Math.abs(offset - this.#target) > this.#snapMs) {
+      if (++this.#outliers < OUTLIERS_TO_SNAP) return;
+      this.#samples = 0;
     }
-    this.#bestOffset.push(offset);
-    this.#bestAt.push(now);
-    while (this.#bestAt.length > 1 && now - this.#bestAt[0]! > this.#windowMs) {
-      this.#bestAt.shift();
-      this.#bestOffset.shift();
-    }
-    if (!this.synced) {
-      this.#offset = offset;
+    this.#outliers = 0;
+    this.#samples++;
+    // The first frames average evenly, then the weight settles at `gain`.
+    const k = Math.max(this.#gain, 1 / this.#samples);
+    this.#target = this.#samples === 1 ? offset : this.#target + (offset - this.#target) * k;
+    if (!this.synced || this.#samples === 1) {
+      this.#offset = this.#target;
       this.#offsetAt = now;
     }
   }
@@ -87,8 +91,9 @@ export class ServerClock {
 
   /** Forgets everything (a new connection: the path, and the server's frame numbering, may differ). */
   reset(): void {
-    this.#bestAt = [];
-    this.#bestOffset = [];
+    this.#target = NaN;
+    this.#samples = 0;
+    this.#outliers = 0;
     this.#offset = NaN;
     this.#lastTick = -1;
     this.#jitter = 0;
@@ -117,10 +122,10 @@ export class ServerClock {
   /** Interarrival jitter of state frames in ms (RFC 3550 style; 0 on a steady path). */
   get jitterMs(): number { return this.#jitter; }
 
-  // Moves the smoothed offset toward the window's best, at most maxSlew ms per elapsed ms.
+  // Moves the drawn offset toward the average, at most maxSlew ms per elapsed ms.
   #advance(now: number): number {
     if (!this.synced) return NaN;
-    const target = this.#bestOffset[0] ?? this.#offset;
+    const target = this.#target;
     const elapsed = Math.max(0, now - this.#offsetAt);
     this.#offsetAt = Math.max(this.#offsetAt, now);
     const gap = target - this.#offset;

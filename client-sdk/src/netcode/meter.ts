@@ -28,12 +28,13 @@ export class RateMeter {
     }
   }
 
-  /** Growth per second over the window ending at the newest record. */
+  /** Growth per second over the window ending at the newest record (0 until a quarter of a window has been seen). */
   rate(): number {
     const n = this.#at.length;
     if (n < 2) return 0;
     const span = this.#at[n - 1]! - this.#at[0]!;
-    return span > 0 ? ((this.#value[n - 1]! - this.#value[0]!) * 1000) / span : 0;
+    // Two events a millisecond apart say nothing about a rate per second.
+    return span >= this.#windowMs / 4 ? ((this.#value[n - 1]! - this.#value[0]!) * 1000) / span : 0;
   }
 
   clear(): void {
