@@ -113,7 +113,7 @@ export interface NetStats {
 export interface ArenaConnectionOptions extends ChannelOptions, NetcodeOptions {
   /** How often to measure round-trip time, in ms (0 disables). Default 1000. */
   pingIntervalMs?: number;
-  /** Reconnection attempts after a drop before giving up. Default 8 (with backoff, about 25 s). */
+  /** Reconnection attempts after a drop before giving up; 0 turns automatic reconnection off. Default 8 (with backoff, about 25 s). */
   maxReconnectAttempts?: number;
 }
 

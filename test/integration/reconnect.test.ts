@@ -6,9 +6,11 @@ import { waitFor } from "../helpers/wait.ts";
 const fx = useServer({ RECONNECT_WINDOW_SECONDS: "3", ...SEE_ALL });
 
 async function joinPair() {
-  const client = new TickwireClient(fx.server.wsUrl);
+  // Ada's client does not reconnect by itself: these tests take the seat back by token, as a
+  // game does after a page reload (automatic reconnection is tested in netcode.test.ts).
+  const client = new TickwireClient(fx.server.wsUrl, { maxReconnectAttempts: 0 });
   const ada = await client.joinArena({ name: "ada" });
-  const watcher = await client.joinArenaById(ada.roomId, { name: "watcher" });
+  const watcher = await new TickwireClient(fx.server.wsUrl).joinArenaById(ada.roomId, { name: "watcher" });
   fx.keep(ada, watcher);
   await waitFor(() => watcher.state.players.get(ada.sessionId), "watcher to see ada");
   return { client, ada, watcher };
