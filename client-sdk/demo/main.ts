@@ -48,6 +48,8 @@ function wireChat(arena: ArenaConnection): void {
     if (e.key === "Escape") chatInput.blur();
     if (e.key !== "Enter") return;
     e.preventDefault();
+    // Or the window's handler would open the box again at once.
+    e.stopPropagation();
     const text = chatInput.value.trim();
     if (text) arena.chat(text);
     chatInput.value = "";

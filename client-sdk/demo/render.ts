@@ -9,6 +9,10 @@ export interface Camera {
 
 /** Shots stay on screen this long after they were fired. */
 const SHOT_VISIBLE_MS = 150;
+/** World units shown across the smaller side of the window. */
+const VIEW_SPAN = 1400;
+/** Side of the minimap in pixels. */
+const MINIMAP_PX = 160;
 /** Grid spacing drawn on the floor (units), so movement reads even in an empty arena. */
 const FLOOR_GRID = 250;
 
@@ -39,8 +43,9 @@ export class ArenaRenderer {
     const entities = arena.entities(now);
     const me = entities.find((e) => e.self);
     const radius = state?.viewRadius || 1200;
-    // The whole area of interest fits the smaller side of the window.
-    const scale = Math.min(canvas.width, canvas.height) / (2.2 * radius);
+    // About 1400 units across the smaller side of the window: players are big enough to aim at,
+    // and a shot's full range fits on screen.
+    const scale = Math.min(canvas.width, canvas.height) / VIEW_SPAN;
     this.camera = { scale, cx: me?.x ?? (state?.width ?? SIM.WORLD_WIDTH) / 2, cy: me?.y ?? (state?.height ?? SIM.WORLD_HEIGHT) / 2 };
     const sx = (x: number) => canvas.width / 2 + (x - this.camera.cx) * scale;
     const sy = (y: number) => canvas.height / 2 + (y - this.camera.cy) * scale;
@@ -86,7 +91,7 @@ export class ArenaRenderer {
     }
     ctx.globalAlpha = 1;
 
-    const r = Math.max(4, SIM.PLAYER_RADIUS * scale);
+    const r = Math.max(6, SIM.PLAYER_RADIUS * scale);
     ctx.font = "12px system-ui, sans-serif";
     for (const e of entities) {
       const x = sx(e.x);
@@ -110,5 +115,35 @@ export class ArenaRenderer {
       ctx.fillRect(x - r, y + r + 4, 2 * r * (e.player.health / COMBAT.MAX_HEALTH), 3);
     }
     ctx.globalAlpha = 1;
+    this.#minimap(entities, w, h, radius);
+  }
+
+  // The whole arena in a corner: every player this client holds, and its area of interest.
+  #minimap(entities: ReturnType<ArenaConnection["entities"]>, w: number, h: number, radius: number): void {
+    const ctx = this.#ctx;
+    const size = MINIMAP_PX;
+    const k = size / Math.max(w, h);
+    const left = this.#canvas.width - size - 8;
+    const top = this.#canvas.height - size - 44;
+    ctx.fillStyle = "#0b0e14cc";
+    ctx.fillRect(left, top, w * k, h * k);
+    ctx.strokeStyle = "#4c566a";
+    ctx.lineWidth = 1;
+    ctx.strokeRect(left, top, w * k, h * k);
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(left, top, w * k, h * k);
+    ctx.clip();
+    for (const e of entities) {
+      if (e.self) {
+        ctx.strokeStyle = "#3b4252";
+        ctx.beginPath();
+        ctx.arc(left + e.x * k, top + e.y * k, radius * k, 0, Math.PI * 2);
+        ctx.stroke();
+      }
+      ctx.fillStyle = e.self ? "#88c0d0" : "#bf616a";
+      ctx.fillRect(left + e.x * k - 2, top + e.y * k - 2, 4, 4);
+    }
+    ctx.restore();
   }
 }
