@@ -101,21 +101,28 @@ describe("reconnection", () => {
     const path = await proxy();
     const ada = await new TickwireClient(path.endpoint).createArena({ name: "ada" });
     const other = await new TickwireClient(fx.server.wsUrl).joinArenaById(ada.roomId, { name: "other" });
+    const gone = await new TickwireClient(fx.server.wsUrl).joinArenaById(ada.roomId, { name: "gone" });
     fx.keep(ada, other);
-    await waitFor(() => ada.state.players.size === 2 && ada.entities().length === 2, "both players");
+    await waitFor(() => ada.state.players.size === 3 && ada.entities().length === 3, "all three players");
     const seen: string[] = [];
     for (const e of ["dropped", "reconnecting", "reconnected", "reconnectFailed", "leave"] as const) ada.on(e, () => seen.push(e));
     const adds: string[] = [];
+    const removes: string[] = [];
     ada.on("playerAdd", (_p, id) => adds.push(id));
+    ada.on("playerRemove", (_p, id) => removes.push(id));
 
+    // The network drops; meanwhile one of the others leaves the room.
     path.dropAll();
+    await gone.leave();
     await waitFor(() => seen.includes("reconnected"), "reconnected");
     expect(seen.slice(0, 3)).toEqual(["dropped", "reconnecting", "reconnected"]);
-    await waitFor(() => ada.predictor?.ready && ada.state.players.size === 2, "state again");
+    await waitFor(() => ada.predictor?.ready && ada.state.players.size === 2 && removes.length > 0, "state again");
 
+    // Each player once: the two still there are not added again, the one who left is removed.
     const ids = ada.entities().map((e) => e.id);
     expect(ids.sort()).toEqual([ada.sessionId, other.sessionId].sort());
-    expect(new Set(adds).size).toBe(adds.length);
+    expect(adds).toEqual([]);
+    expect(removes).toEqual([gone.sessionId]);
 
     // Prediction resumes: the input moves the predicted player at once, and the server follows.
     const x0 = ada.self!.x;

@@ -52,6 +52,7 @@ describe("a client that stops reading its socket for 2 s while players move", ()
   let keyframesAfter = 0;
   const duringStall: any[] = [];
   let healthyId = "";
+  let healthyBefore: any;
   let slowId = "";
 
   beforeAll(async () => {
@@ -85,6 +86,7 @@ describe("a client that stops reading its socket for 2 s while players move", ()
     await elapse(500);
 
     droppedBefore = await metricValue(server, "tickwire_unreliable_frames_dropped_total", 'reason="window"');
+    healthyBefore = (await inspectRoom(server, slow.roomId)).unreliable.clients.find((c: any) => c.sessionId === healthyId);
     stallStartTick = healthy.state.tick;
     proxy.pauseDownstream();
     for (let i = 0; i < 8; i++) {
@@ -147,14 +149,16 @@ describe("a client that stops reading its socket for 2 s while players move", ()
   });
 
   it("a healthy client in the same room misses no flush meanwhile", () => {
-    const during = healthyFrames.filter((f) => f.tick >= stallStartTick && f.tick <= resumeTick);
-    let maxGap = 0;
-    for (let i = 1; i < during.length; i++) maxGap = Math.max(maxGap, during[i]!.tick - during[i - 1]!.tick);
-    // At most 2 patch intervals between frames, counted in ticks.
-    expect(maxGap).toBeLessThanOrEqual(Math.ceil((2 * TICK_HZ) / PATCH_HZ));
-    expect(during.length).toBeGreaterThan(40);
+    // Counted by the server: every flush during the stall went out to the healthy client. (Its
+    // frames' ticks may still skip one when the server's own timer runs two steps back to back.)
     const healthy = duringStall[duringStall.length - 1].unreliable.clients.find((c: any) => c.sessionId === healthyId);
+    expect(healthy.framesDropped).toBe(healthyBefore.framesDropped);
+    expect(healthy.framesSent - healthyBefore.framesSent).toBeGreaterThan(40);
     expect(healthy.needsKeyframe).toBe(false);
+    // And applied by the client, in order.
+    const during = healthyFrames.filter((f) => f.tick >= stallStartTick && f.tick <= resumeTick);
+    expect(during.length).toBeGreaterThan(40);
+    for (let i = 1; i < during.length; i++) expect(during[i]!.tick).toBeGreaterThan(during[i - 1]!.tick);
   });
 });
 
