@@ -1,8 +1,6 @@
 export { TickwireClient } from "./client.ts";
-export {
-  ArenaConnection, type ArenaEvents, type InputIntent, type ArenaConnectionOptions, type NetCounters, type NetStats,
-  type HitEvent, type DeathEvent,
-} from "./connection.ts";
+export { ArenaConnection, type ArenaConnectionOptions } from "./connection.ts";
+export type { ArenaEvents, InputIntent, NetCounters, NetStats, HitEvent, DeathEvent } from "./types.ts";
 export {
   ArenaState, Player, Pickup, KillFeedEntry, ScoreEntry, PlayerInput, Buttons, CloseCodes, ErrorReasons, SIM, NET, COMBAT,
   stepBody, type Body, type MoveIntent, type Bounds,
