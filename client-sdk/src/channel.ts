@@ -1,4 +1,5 @@
 import type { Room } from "@colyseus/sdk";
+import { now } from "./time.ts";
 import { CloseCodes, prependAck, seqNewer, unreliableSeqOf, type Ack } from "@tickwire/shared/wire";
 
 export interface ChannelOptions {
@@ -159,8 +160,4 @@ export class ClientChannel {
     this.#pending = undefined;
     this.#newest = 0;
   }
-}
-
-function now(): number {
-  return typeof performance !== "undefined" ? performance.now() : Date.now();
 }

@@ -1,9 +1,10 @@
 import { Callbacks, type Room, type InputHandle } from "@colyseus/sdk";
 import {
-  ServerMessages, ClientMessages, PlayerInput,
+  ServerMessages, ClientMessages, PlayerInput, clampAxis,
   type ArenaState, type Player, type ChatBroadcast, type ErrorNotice, type ShotsBroadcast,
 } from "@tickwire/shared/wire";
 import { Emitter } from "./emitter.ts";
+import { now } from "./time.ts";
 import { ClientChannel, type ChannelOptions } from "./channel.ts";
 import { Netcode, type NetcodeOptions, type RenderedPlayer } from "./netcode/netcode.ts";
 import type { ServerClock } from "./netcode/clock.ts";
@@ -186,7 +187,7 @@ export class ArenaConnection {
     d.viewTick = intent.viewTick ?? (Number.isFinite(seen) ? Math.max(0, seen) : this.room.state?.tick ?? 0);
     this.#input.send();
     // Predicted with what the server will step with: float32 on the wire, axes clamped to [-1, 1].
-    this.#net.onInput(d.seq, { moveX: clampAxis(d.moveX), moveY: clampAxis(d.moveY), aim: Math.fround(d.aim) });
+    this.#net.onInput(d.seq, { moveX: clampAxis(Math.fround(d.moveX)), moveY: clampAxis(Math.fround(d.moveY)), aim: Math.fround(d.aim) });
     return this.#seq;
   }
 
@@ -305,12 +306,4 @@ export class ArenaConnection {
     if (this.#pingTimer !== undefined) clearInterval(this.#pingTimer);
     this.#pingTimer = undefined;
   }
-}
-
-function clampAxis(v: number): number {
-  return Number.isFinite(v) ? Math.max(-1, Math.min(1, Math.fround(v))) : 0;
-}
-
-function now(): number {
-  return typeof performance !== "undefined" ? performance.now() : Date.now();
 }

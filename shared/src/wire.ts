@@ -1,7 +1,7 @@
 // The parts of the shared package a game client needs, without the validators (and so
 // without zod, which would more than double a browser bundle).
 export { SIM, NET, COMBAT, Buttons } from "./sim/constants.ts";
-export { stepBody, IDLE_INTENT, DEFAULT_BOUNDS, type Body, type MoveIntent, type Bounds } from "./sim/movement.ts";
+export { stepBody, clampAxis, IDLE_INTENT, DEFAULT_BOUNDS, type Body, type MoveIntent, type Bounds } from "./sim/movement.ts";
 export { createRng, type Rng } from "./sim/rng.ts";
 export { Player, Pickup, KillFeedEntry, ScoreEntry, ArenaState } from "./schema/state.ts";
 export { PlayerInput } from "./schema/input.ts";

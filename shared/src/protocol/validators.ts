@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { NET } from "../sim/constants.ts";
-import type { MoveIntent } from "../sim/movement.ts";
+import { clampAxis, type MoveIntent } from "../sim/movement.ts";
 
 /** Display names: letters, digits, space, `_` and `-`, trimmed, 1..NAME_MAX_LENGTH characters. */
 export const PlayerName = z
@@ -30,7 +30,6 @@ export interface InputFields extends MoveIntent {
   viewTick?: number;
 }
 
-const clampAxis = (v: number): number => (Number.isFinite(v) ? Math.max(-1, Math.min(1, v)) : 0);
 const TWO_PI = Math.PI * 2;
 
 /**

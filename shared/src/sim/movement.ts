@@ -16,6 +16,9 @@ export interface MoveIntent {
   aim: number;
 }
 
+/** A stick axis made safe: NaN or infinite becomes 0 (a NaN stick must not walk the player left), the rest clamps to [-1, 1]. */
+export const clampAxis = (v: number): number => (Number.isFinite(v) ? Math.max(-1, Math.min(1, v)) : 0);
+
 export const IDLE_INTENT: Readonly<MoveIntent> = Object.freeze({ moveX: 0, moveY: 0, aim: 0 });
 
 /** The walls: a body stays within [radius, width - radius] x [radius, height - radius]. */
