@@ -39,7 +39,7 @@ export async function startLocalServer(env: Record<string, string> = {}): Promis
     };
     child.once("exit", onExit);
     child.stdout!.on("data", function check() {
-      const m = /listening on http:\/\/[^:]+:(\d+)/.exec(out);
+      const m = /listening on https?:\/\/[^:]+:(\d+)/.exec(out);
       if (!m) return;
       clearTimeout(timer);
       child.off("exit", onExit);

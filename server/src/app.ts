@@ -6,33 +6,50 @@ import { createLogger, setLogLevel } from "./observability/log.ts";
 import { createMetrics, type Metrics } from "./observability/metrics.ts";
 import { createTransport, type GameTransport } from "./transport/index.ts";
 import { channelEventsFromMetrics, meterFromMetrics } from "./transport/meter.ts";
+import { originGate } from "./transport/limits.ts";
 import { createArenaRoom } from "./rooms/ArenaRoom.ts";
+import { ProcessLoad, selectProcess } from "./rooms/admission.ts";
 import { createRoutes } from "./http/routes.ts";
+import { connectCluster, type Cluster } from "./cluster/redis.ts";
 
 export interface App {
   readonly server: Server;
   readonly transport: GameTransport;
   readonly metrics: Metrics;
+  /** Set with REDIS_URL: this process's place in the cluster. */
+  readonly cluster: Cluster | undefined;
   /** Starts listening; resolves with the port really bound. */
   listen(): Promise<number>;
-  /** Stops accepting, disposes rooms, closes the transport. Does not exit the process. */
-  close(): Promise<void>;
+  /**
+   * Stops accepting joins, closes every client with SERVER_SHUTDOWN, lets rooms dispose and
+   * removes this process's rooms from the shared listing. Resolves `"clean"`, or `"timeout"`
+   * when rooms were still closing after `timeoutMs` (the listing is cleaned anyway). Does not
+   * exit the process.
+   */
+  close(timeoutMs?: number): Promise<"clean" | "timeout">;
 }
 
 /**
- * Composes one Tickwire server process: transport, arena room, HTTP routes, metrics.
- * Colyseus keeps its matchmaker in module state, so one process holds one App.
+ * Composes one Tickwire server process: transport, arena room, HTTP routes, metrics, and with
+ * REDIS_URL the shared presence and room listing. Colyseus keeps its matchmaker in module
+ * state, so one process holds one App.
  */
 export async function createApp(config: Config): Promise<App> {
   setLogLevel(config.logLevel);
   const log = createLogger("server");
   let transport: GameTransport | undefined;
+  const load = new ProcessLoad(config.maxRooms, config.maxClients);
   const metrics = createMetrics({
     rooms: () => matchMaker.stats.local.roomCount,
     clients: () => matchMaker.stats.local.ccu,
     backlog: () => transport?.backlog() ?? { clients: 0, bytes: 0 },
   });
-  transport = await createTransport(config, meterFromMetrics(metrics), channelEventsFromMetrics(metrics), createLogger("transport"));
+  const origins = originGate(config.allowedOrigins, (origin) => {
+    metrics.originsRejected.inc();
+    log.debug("websocket upgrade refused", { origin });
+  });
+  transport = await createTransport(config, meterFromMetrics(metrics), channelEventsFromMetrics(metrics), createLogger("transport"), origins);
+  const cluster = config.redisUrl ? await connectCluster(config, createLogger("cluster")) : undefined;
 
   const bound = transport;
   const server = defineServer({
@@ -40,22 +57,40 @@ export async function createApp(config: Config): Promise<App> {
     greet: false,
     // index.ts owns signals so that the exit code and the log line are ours.
     gracefullyShutdown: false,
+    ...(cluster ? { presence: cluster.presence, driver: cluster.driver, publicAddress: config.publicAddress } : {}),
+    selectProcessIdToCreateRoom: selectProcess(config, load),
     rooms: {
-      [ARENA_ROOM]: defineRoom(createArenaRoom({ config, metrics, log: createLogger("arena"), batch: (fn) => bound.batch(fn) })),
+      [ARENA_ROOM]: defineRoom(createArenaRoom({ config, metrics, log: createLogger("arena"), batch: (fn) => bound.batch(fn), load })),
     },
-    routes: createRoutes({ config, metrics, transportKind: () => bound.kind, startedAt: Date.now() }),
+    routes: createRoutes({ config, metrics, transportKind: () => bound.kind, startedAt: Date.now(), load }),
   });
 
+  let closing: Promise<"clean" | "timeout"> | undefined;
   return {
     server,
     transport: bound,
     metrics,
+    cluster,
     async listen() {
       await server.listen(config.port, config.host);
+      cluster?.startSweeping();
       return bound.boundPort();
     },
-    async close() {
-      await server.gracefullyShutdown(false);
+    close(timeoutMs = config.shutdownTimeoutSeconds * 1000) {
+      closing ??= (async () => {
+        cluster?.stopSweeping();
+        let timer: NodeJS.Timeout | undefined;
+        const timedOut = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), timeoutMs)));
+        const outcome = await Promise.race([server.gracefullyShutdown(false).then(() => "clean" as const), timedOut]);
+        clearTimeout(timer);
+        if (outcome === "timeout") {
+          log.warn(`rooms still closing after ${timeoutMs} ms: exiting anyway`, { rooms: load.rooms });
+          // Whatever is left must not stay listed for other processes to send clients to.
+          await cluster?.forgetSelf().catch((err) => log.error("could not remove this process's rooms from the listing", { err }));
+        }
+        return outcome;
+      })();
+      return closing;
     },
   };
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
 import { z } from "zod";
 
 // The one place that reads the environment. Read once at start-up, validated, frozen;
@@ -8,7 +9,11 @@ const int = (min: number, max: number) =>
   z.string().trim().regex(/^-?\d+$/, "must be a whole number").transform(Number)
     .pipe(z.number().int().min(min).max(max));
 
+const flag = z.enum(["0", "1", "true", "false"]).transform((v) => v === "1" || v === "true");
+
 const EnvSchema = z.object({
+  /** `production` turns on the checks a public server needs (AUTH_SECRET or ALLOW_ANONYMOUS=1). */
+  NODE_ENV: z.string().trim().default("development"),
   PORT: int(0, 65535).default(2567),
   HOST: z.string().trim().min(1).default("0.0.0.0"),
   TICK_HZ: int(1, 240).default(30),
@@ -47,6 +52,37 @@ const EnvSchema = z.object({
   /** auto: native uWebSockets.js when its binding loads, else the ws transport. */
   TRANSPORT: z.enum(["auto", "uws", "ws"]).default("auto"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+
+  /** Scale-out: with a Redis URL, rooms are listed and joined across every process on that Redis. */
+  REDIS_URL: z.string().trim().regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL").optional(),
+  /** host:port at which clients reach this process (defaults to localhost:PORT with REDIS_URL). */
+  PUBLIC_ADDRESS: z.string().trim().regex(/^[^\s/:]+(:\d{1,5})?(\/[^\s]*)?$/, "must be host:port (no scheme)").optional(),
+  /** How often (seconds) a process looks for peers that vanished and removes their rooms from the listing. */
+  CLUSTER_SWEEP_SECONDS: int(1, 3600).default(3),
+
+  /** HS256 secret that signs join tokens; set, every join needs a valid token. At least 32 bytes. */
+  AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  /** Optional `iss` and `aud` a token must carry. */
+  AUTH_ISSUER: z.string().trim().min(1).optional(),
+  AUTH_AUDIENCE: z.string().trim().min(1).optional(),
+  /** In production without AUTH_SECRET, the server starts only with this set to 1. */
+  ALLOW_ANONYMOUS: flag.default(false),
+  /** Serves POST /auth/dev-token (mints tokens with AUTH_SECRET); refused in production. */
+  DEV_TOKENS: flag.default(false),
+
+  /** Comma-separated Origin values allowed to open a WebSocket; empty allows every origin. */
+  ALLOWED_ORIGINS: z.string().trim().default(""),
+  /** Rooms this process hosts at most; past it, new rooms go to another process or the join is refused. */
+  MAX_ROOMS: int(1, 100_000).default(200),
+  /** Clients (with seats reserved) this process holds at most, across its rooms. */
+  MAX_CLIENTS: int(1, 1_000_000).default(5000),
+  /** TLS directly on uWebSockets.js: both files, PEM. */
+  TLS_KEY_FILE: z.string().trim().min(1).optional(),
+  TLS_CERT_FILE: z.string().trim().min(1).optional(),
+  /** On SIGTERM/SIGINT: how long rooms get to close before the process exits anyway. */
+  SHUTDOWN_TIMEOUT_SECONDS: int(1, 3600).default(10),
+  /** Test-only hooks that make a room throw on request (crash isolation tests); refused in production. */
+  FAULT_INJECTION: flag.default(false),
 });
 
 export interface Config {
@@ -76,6 +112,28 @@ export interface Config {
   readonly unreliableDelivery: "ack-window" | "queue";
   readonly transport: "auto" | "uws" | "ws";
   readonly logLevel: "debug" | "info" | "warn" | "error";
+  readonly production: boolean;
+  readonly redisUrl: string | undefined;
+  /** Set with REDIS_URL (or PUBLIC_ADDRESS): where clients reach this process. */
+  readonly publicAddress: string | undefined;
+  readonly clusterSweepSeconds: number;
+  readonly auth: AuthConfig | undefined;
+  /** True when joins without a token are accepted (no AUTH_SECRET). */
+  readonly anonymous: boolean;
+  readonly devTokens: boolean;
+  /** Allowed WebSocket origins; empty allows all. */
+  readonly allowedOrigins: readonly string[];
+  readonly maxRooms: number;
+  readonly maxClients: number;
+  readonly tls: { readonly keyFile: string; readonly certFile: string } | undefined;
+  readonly shutdownTimeoutSeconds: number;
+  readonly faultInjection: boolean;
+}
+
+export interface AuthConfig {
+  readonly secret: string;
+  readonly issuer: string | undefined;
+  readonly audience: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -92,12 +150,30 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => {
       const key = String(i.path[0]);
-      const shown = key.includes("PASSWORD") ? "(hidden)" : JSON.stringify(present[key]);
+      const shown = key.includes("PASSWORD") || key.includes("SECRET") ? "(hidden)" : JSON.stringify(present[key]);
       return `${key}=${shown}: ${i.message}`;
     });
     throw new ConfigError(`invalid configuration\n  ${lines.join("\n  ")}`);
   }
   const e = parsed.data;
+  const production = e.NODE_ENV === "production";
+  const problems: string[] = [];
+  if (production && !e.AUTH_SECRET && !e.ALLOW_ANONYMOUS) {
+    problems.push("AUTH_SECRET: required when NODE_ENV=production (or set ALLOW_ANONYMOUS=1 to serve anonymous players on purpose)");
+  }
+  if (production && e.DEV_TOKENS) problems.push("DEV_TOKENS=1: not allowed when NODE_ENV=production");
+  if (production && e.FAULT_INJECTION) problems.push("FAULT_INJECTION=1: not allowed when NODE_ENV=production");
+  if (e.DEV_TOKENS && !e.AUTH_SECRET) problems.push("DEV_TOKENS=1: needs AUTH_SECRET to sign with");
+  if ((e.TLS_KEY_FILE === undefined) !== (e.TLS_CERT_FILE === undefined)) {
+    problems.push(`${e.TLS_KEY_FILE ? "TLS_CERT_FILE" : "TLS_KEY_FILE"}: must be set together with ${e.TLS_KEY_FILE ? "TLS_KEY_FILE" : "TLS_CERT_FILE"}`);
+  }
+  for (const key of ["TLS_KEY_FILE", "TLS_CERT_FILE"] as const) {
+    if (e[key] !== undefined && !existsSync(e[key])) problems.push(`${key}=${JSON.stringify(e[key])}: no such file`);
+  }
+  if (e.REDIS_URL && !e.PUBLIC_ADDRESS && e.PORT === 0) {
+    problems.push("PUBLIC_ADDRESS: required with REDIS_URL when PORT=0 (peers must know where to send this process's clients)");
+  }
+  if (problems.length > 0) throw new ConfigError(`invalid configuration\n  ${problems.join("\n  ")}`);
   const generated = e.MONITOR_PASSWORD === undefined;
   return Object.freeze({
     port: e.PORT,
@@ -125,5 +201,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     unreliableDelivery: e.UNRELIABLE_DELIVERY,
     transport: e.TRANSPORT,
     logLevel: e.LOG_LEVEL,
+    production,
+    redisUrl: e.REDIS_URL,
+    publicAddress: e.PUBLIC_ADDRESS ?? (e.REDIS_URL ? `${e.HOST === "0.0.0.0" ? "localhost" : e.HOST}:${e.PORT}` : undefined),
+    clusterSweepSeconds: e.CLUSTER_SWEEP_SECONDS,
+    auth: e.AUTH_SECRET ? Object.freeze({ secret: e.AUTH_SECRET, issuer: e.AUTH_ISSUER, audience: e.AUTH_AUDIENCE }) : undefined,
+    anonymous: !e.AUTH_SECRET,
+    devTokens: e.DEV_TOKENS,
+    allowedOrigins: Object.freeze(e.ALLOWED_ORIGINS.split(",").map((o) => o.trim().replace(/\/+$/, "")).filter((o) => o.length > 0)),
+    maxRooms: e.MAX_ROOMS,
+    maxClients: e.MAX_CLIENTS,
+    tls: e.TLS_KEY_FILE && e.TLS_CERT_FILE ? Object.freeze({ keyFile: e.TLS_KEY_FILE, certFile: e.TLS_CERT_FILE }) : undefined,
+    shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT_SECONDS,
+    faultInjection: e.FAULT_INJECTION,
   });
 }

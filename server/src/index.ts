@@ -18,21 +18,37 @@ async function main(): Promise<void> {
   }
 
   const app = await createApp(config);
+  // A rejection nobody handled is logged and counted; it does not take the other rooms down.
+  // (Exceptions inside a room are caught by the room itself: see ArenaRoom.onUncaughtException.)
+  process.on("unhandledRejection", (reason) => {
+    app.metrics.unhandledRejections.inc();
+    log.error("unhandled promise rejection", { err: reason });
+  });
+
   const port = await app.listen();
   const shown = config.host === "0.0.0.0" ? "localhost" : config.host;
-  log.info(`listening on http://${shown}:${port}`, { transport: app.transport.kind, tickHz: config.tickHz, patchHz: config.patchHz });
+  const scheme = config.tls ? "https" : "http";
+  log.info(`listening on ${scheme}://${shown}:${port}`, {
+    transport: app.transport.kind, tickHz: config.tickHz, patchHz: config.patchHz,
+    auth: config.auth ? "token" : "anonymous", cluster: config.redisUrl ? "redis" : "local",
+  });
+  if (config.anonymous && !config.production) log.info("auth: anonymous joins allowed (no AUTH_SECRET; development only)");
+  if (config.anonymous && config.production) log.warn("auth: anonymous joins allowed in production (ALLOW_ANONYMOUS=1)");
   if (config.monitorPasswordGenerated) {
     // Printed once: set MONITOR_PASSWORD to keep a stable one.
-    log.info(`monitor: http://${shown}:${port}/monitor/ user "${config.monitorUser}" password "${config.monitorPassword}" (generated for this run)`);
+    log.info(`monitor: ${scheme}://${shown}:${port}/monitor/ user "${config.monitorUser}" password "${config.monitorPassword}" (generated for this run)`);
   }
 
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info(`${signal} received, shutting down`);
+    log.info(`${signal} received: refusing new joins, closing clients with 4001, waiting up to ${config.shutdownTimeoutSeconds} s for rooms`);
     app.close().then(
-      () => process.exit(0),
+      (outcome) => {
+        log.info(`shutdown ${outcome === "clean" ? "complete" : "timed out; rooms left unclosed were removed from the listing"}`);
+        process.exit(0);
+      },
       (err) => {
         log.error("shutdown failed", { err });
         process.exit(1);

@@ -139,13 +139,26 @@ describe("bad input", () => {
     await closesAndCounts((conn) => conn.room.send("chat", "x".repeat(MAX_MESSAGE_BYTES + 100)), CloseCodes.MESSAGE_TOO_BIG, "oversized");
   });
 
-  it("a message flood closes its sender with PROTOCOL_VIOLATION and is counted", async () => {
+  it("a message flood closes its sender with RATE_LIMITED and is counted", async () => {
     const { conn, closed } = await joinAttacker();
-    const before = await metricValue(server, "tickwire_client_closes_total", `code="${CloseCodes.PROTOCOL_VIOLATION}"`);
+    const before = await metricValue(server, "tickwire_client_closes_total", `code="${CloseCodes.RATE_LIMITED}"`);
+    const limitBefore = await metricValue(server, "tickwire_limit_closes_total", `limit="rate"`);
     for (let i = 0; i < MAX_MESSAGES_PER_SECOND * 5; i++) conn.chat(`spam ${i}`);
-    expect(await closed).toBe(CloseCodes.PROTOCOL_VIOLATION);
-    await waitFor(async () => (await metricValue(server, "tickwire_client_closes_total", `code="${CloseCodes.PROTOCOL_VIOLATION}"`)) === before + 1, "flood close counted");
+    expect(await closed).toBe(CloseCodes.RATE_LIMITED);
+    await waitFor(async () => (await metricValue(server, "tickwire_client_closes_total", `code="${CloseCodes.RATE_LIMITED}"`)) === before + 1, "flood close counted");
+    expect(await metricValue(server, "tickwire_limit_closes_total", `limit="rate"`)).toBe(limitBefore + 1);
     await honestStillServed();
+  });
+
+  it("a client sending just under the rate limit for 3 s is not closed", async () => {
+    const { conn } = await joinAttacker();
+    // 80% of the limit, spread over each second: the bucket never empties.
+    const perTick = Math.floor((MAX_MESSAGES_PER_SECOND * 0.8) / 10);
+    for (let s = 0; s < 30; s++) {
+      for (let i = 0; i < perTick; i++) sendRaw(conn, [Protocol.PING]);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(conn.closed).toBe(false);
   });
 
   it("acks for frames never sent are ignored; the sender keeps its unreliable frames", async () => {

@@ -3,16 +3,26 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { basicAuth, createEndpoint, createRouter, matchMaker } from "@colyseus/core";
 import { monitor } from "@colyseus/monitor";
+import { z } from "zod";
 import type { Config } from "../config.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import type { TransportKind } from "../transport/index.ts";
+import type { ProcessLoad } from "../rooms/admission.ts";
+import { TokenError, issueToken } from "../auth/tokens.ts";
 
 export interface RouteDeps {
   config: Config;
   metrics: Metrics;
   transportKind: () => TransportKind;
   startedAt: number;
+  load: ProcessLoad;
 }
+
+const DevTokenRequest = z.object({
+  userId: z.string().min(1).max(64),
+  name: z.string().max(64).optional(),
+  ttlSeconds: z.number().int().min(1).max(86_400).default(3600),
+});
 
 /** The demo page bundle, built from client-sdk by `npm run build:demo` (run by `npm start`). */
 const DEMO_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../client-sdk/demo/build");
@@ -40,18 +50,50 @@ export function createRoutes(deps: RouteDeps) {
   const monitorAuth = basicAuth({ users: { [config.monitorUser]: config.monitorPassword }, realm: "Tickwire monitor" });
 
   return createRouter({
-    healthz: createEndpoint("/healthz", { method: "GET" }, async () =>
-      Response.json({
-        status: "ok",
+    // 503 while draining, so that a load balancer or a readiness probe stops sending joins here.
+    healthz: createEndpoint("/healthz", { method: "GET" }, async () => {
+      const draining = matchMaker.state === matchMaker.MatchMakerState.SHUTTING_DOWN;
+      return Response.json({
+        status: draining ? "draining" : "ok",
         transport: deps.transportKind(),
+        processId: matchMaker.processId,
+        publicAddress: config.publicAddress ?? null,
         uptimeSeconds: Math.round((Date.now() - deps.startedAt) / 1000),
         rooms: matchMaker.stats.local.roomCount,
         clients: matchMaker.stats.local.ccu,
-      })),
+        seats: deps.load.seats(),
+        maxRooms: config.maxRooms,
+        maxClients: config.maxClients,
+        auth: config.auth ? "token" : "anonymous",
+      }, { status: draining ? 503 : 200 });
+    }),
     metrics: createEndpoint("/metrics", { method: "GET" }, async () =>
       new Response(await metrics.registry.metrics(), { headers: { "content-type": metrics.registry.contentType } })),
     ...monitor({ use: [monitorAuth] }),
+    ...(config.devTokens && config.auth ? { devToken: devTokenEndpoint(config) } : {}),
     demoIndex: createEndpoint("/", { method: "GET" }, async () => serveDemo("index.html")),
     demoScript: createEndpoint("/demo.js", { method: "GET" }, async () => serveDemo("demo.js")),
+  });
+}
+
+/**
+ * POST /auth/dev-token `{"userId": "...", "name": "...", "ttlSeconds": 3600}`: mints a join token
+ * with AUTH_SECRET. Development only (DEV_TOKENS=1, refused with NODE_ENV=production): anyone who
+ * can reach it can be anyone.
+ */
+function devTokenEndpoint(config: Config) {
+  const auth = config.auth!;
+  return createEndpoint("/auth/dev-token", { method: "POST" }, async (ctx) => {
+    const body = DevTokenRequest.safeParse(ctx.body ?? {});
+    if (!body.success) {
+      return Response.json({ error: body.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ") }, { status: 400 });
+    }
+    try {
+      const token = await issueToken(auth, body.data);
+      return Response.json({ token, expiresInSeconds: body.data.ttlSeconds });
+    } catch (err) {
+      if (err instanceof TokenError) return Response.json({ error: err.message }, { status: 400 });
+      throw err;
+    }
   });
 }

@@ -25,6 +25,16 @@ export interface Metrics {
   readonly unreliableDropped: Counter<"reason">;
   /** Clients closed because their reliable backlog passed RELIABLE_BACKLOG_BYTES. */
   readonly backlogCloses: Counter;
+  /** Joins refused for their token, by reason (`missing`, `expired`, `signature`, `algorithm`, `malformed`, `claims`). */
+  readonly authRejected: Counter<"reason">;
+  /** Rooms disposed because an exception escaped their code, by where it was thrown. */
+  readonly roomCrashes: Counter<"method">;
+  /** Clients closed for going over a limit, by limit (`rate`, `size`). */
+  readonly limitCloses: Counter<"limit">;
+  /** WebSocket upgrades refused because their Origin is not in ALLOWED_ORIGINS. */
+  readonly originsRejected: Counter;
+  /** Promise rejections nothing handled (logged; the process carries on). */
+  readonly unhandledRejections: Counter;
 }
 
 export interface LiveCounts {
@@ -77,5 +87,10 @@ export function createMetrics(live: LiveCounts): Metrics {
     unreliableSent: new Counter({ name: "tickwire_unreliable_frames_sent_total", help: "Unreliable frames sent, by kind", labelNames: ["kind"], ...opts }),
     unreliableDropped: new Counter({ name: "tickwire_unreliable_frames_dropped_total", help: "Unreliable frames dropped instead of queued, by reason", labelNames: ["reason"], ...opts }),
     backlogCloses: new Counter({ name: "tickwire_backpressure_closes_total", help: "Clients closed because their reliable backlog passed the limit", ...opts }),
+    authRejected: new Counter({ name: "tickwire_auth_rejected_total", help: "Joins refused for their token, by reason", labelNames: ["reason"], ...opts }),
+    roomCrashes: new Counter({ name: "tickwire_room_crashes_total", help: "Rooms disposed after an exception escaped their code, by where it was thrown", labelNames: ["method"], ...opts }),
+    limitCloses: new Counter({ name: "tickwire_limit_closes_total", help: "Clients closed for going over a limit (rate, size)", labelNames: ["limit"], ...opts }),
+    originsRejected: new Counter({ name: "tickwire_origins_rejected_total", help: "WebSocket upgrades refused for their Origin", ...opts }),
+    unhandledRejections: new Counter({ name: "tickwire_unhandled_rejections_total", help: "Promise rejections nothing handled", ...opts }),
   };
 }

@@ -1,7 +1,7 @@
 import { Room, ServerError, type Client, type AuthContext, type SchemaSerializer } from "@colyseus/core";
 import { StateView } from "@colyseus/schema";
 import {
-  ArenaState, PlayerInput, JoinOptions, ChatPayload, ClientMessages, ServerMessages, ErrorReasons, NET,
+  ArenaState, PlayerInput, JoinOptions, ChatPayload, ClientMessages, ServerMessages, ErrorReasons, NET, CloseCodes,
   sanitizeInput, type ChatBroadcast, type ErrorNotice, type ShotsBroadcast,
 } from "@tickwire/shared";
 import type { Config } from "../config.ts";
@@ -13,6 +13,8 @@ import { UnreliableFlusher } from "../transport/unreliable/serializer.ts";
 import { channelOf } from "../transport/unreliable/channel.ts";
 import { TickTimer } from "./tickTimer.ts";
 import { ChatGate } from "./chatGate.ts";
+import { SERVICE_UNAVAILABLE, type ProcessLoad } from "./admission.ts";
+import { TokenError, verifyToken } from "../auth/tokens.ts";
 
 export interface ArenaDeps {
   config: Config;
@@ -20,14 +22,22 @@ export interface ArenaDeps {
   log: Logger;
   /** Sends what `fn` sends together, each client's frames in one write (see GameTransport). */
   batch(fn: () => void): void;
+  /** This process's rooms and seats against MAX_ROOMS and MAX_CLIENTS. */
+  load: ProcessLoad;
 }
 
 interface ArenaAuth {
   name: string;
+  /** From the verified token; undefined for anonymous players. */
+  userId: string | undefined;
 }
 
-/** HTTP status carried by a refused join (matchmaking answers with it). */
+/** HTTP statuses carried by a refused join (matchmaking answers with them). */
 const BAD_REQUEST = 400;
+const UNAUTHORIZED = 401;
+
+/** The message a FAULT_INJECTION server accepts to make a room throw (crash isolation tests). */
+export const FAULT_MESSAGE = "__fault";
 
 let anonymousCounter = 0;
 
@@ -37,12 +47,14 @@ let anonymousCounter = 0;
  * mutates the game state.
  */
 export function createArenaRoom(deps: ArenaDeps) {
-  const { config, metrics, log, batch } = deps;
+  const { config, metrics, log, batch, load } = deps;
 
   return class ArenaRoom extends Room<{ state: ArenaState; input: PlayerInput }> {
     override maxClients = config.maxPlayersPerRoom;
     override patchRate = 1000 / config.patchHz;
-    override maxMessagesPerSecond = config.maxMessagesPerSecond;
+    // The transport enforces MAX_MESSAGES_PER_SECOND (a token bucket, close code 4101) before a
+    // frame gets here; Colyseus' own per-second counter is left as a backstop at twice that.
+    override maxMessagesPerSecond = config.maxMessagesPerSecond * 2;
 
     world = new World({
       dt: 1 / config.tickHz, width: config.worldSize, height: config.worldSize, maxRewindMs: config.maxRewindMs,
@@ -78,18 +90,40 @@ export function createArenaRoom(deps: ArenaDeps) {
         const line: ChatBroadcast = { from: client.sessionId, name: from.name, text: text.data };
         this.broadcast(ServerMessages.CHAT, line);
       },
+      ...(config.faultInjection ? { [FAULT_MESSAGE]: (_client: Client, where: unknown) => this.#injectFault(where) } : {}),
       "*": (client: Client, type: string | number) => {
         this.#reject(client, ErrorReasons.UNKNOWN_MESSAGE, String(type), `the arena has no "${String(type)}" message`);
       },
     };
 
-    /** Runs during the matchmaking request: a bad name is refused before a seat is reserved. */
-    static override async onAuth(_token: string, options: unknown, _ctx: AuthContext): Promise<ArenaAuth> {
+    /**
+     * Runs during the matchmaking request, before a seat is reserved: a bad token or a bad name
+     * is refused here. With AUTH_SECRET the user id and name come from the verified token only;
+     * join options cannot change them.
+     */
+    static override async onAuth(token: string | undefined, options: unknown, _ctx: AuthContext): Promise<ArenaAuth> {
       const parsed = JoinOptions.safeParse(options ?? {});
       if (!parsed.success) {
         throw new ServerError(BAD_REQUEST, `invalid join options: ${parsed.error.issues.map((i) => `${i.path.join(".") || "options"}: ${i.message}`).join("; ")}`);
       }
-      return { name: parsed.data.name ?? `player-${++anonymousCounter}` };
+      // One process without peers: say "full" here rather than "room is already full" later.
+      if (!config.redisUrl && load.seatsFull()) {
+        throw new ServerError(SERVICE_UNAVAILABLE, `server full: ${config.maxClients} clients (MAX_CLIENTS)`);
+      }
+      if (!config.auth) return { name: parsed.data.name ?? `player-${++anonymousCounter}`, userId: undefined };
+      try {
+        const identity = await verifyToken(token, config.auth);
+        return { name: identity.name, userId: identity.userId };
+      } catch (err) {
+        if (!(err instanceof TokenError)) throw err;
+        metrics.authRejected.inc({ reason: err.reason });
+        throw new ServerError(UNAUTHORIZED, err.message);
+      }
+    }
+
+    // Seats count against this room's maxClients and against the process's MAX_CLIENTS.
+    override hasReachedMaxClients(): boolean {
+      return super.hasReachedMaxClients() || load.seatsFull();
     }
 
     /** Fast fields go out from the tick, on the unreliable channel (see UnreliableFlusher). */
@@ -100,6 +134,9 @@ export function createArenaRoom(deps: ArenaDeps) {
     /** Reliable patches owed, in patches: grows by PATCH_HZ / TICK_HZ per step. */
     #patchCredit = 0;
     #patching = false;
+    /** Set once an exception escaped the room's code: the room stops and is disposed. */
+    #crashed = false;
+    #faultAtNextStep = false;
 
     // Colyseus would flush unreliable fields after each reliable patch; the tick does it here.
     override broadcastUnreliablePatch(): boolean {
@@ -114,6 +151,7 @@ export function createArenaRoom(deps: ArenaDeps) {
     }
 
     override onCreate(): void {
+      load.admitRoom(this);
       this.state.viewRadius = config.aoiRadius;
       this.state.tickRate = config.tickHz;
       this.#flusher = new UnreliableFlusher(
@@ -123,6 +161,8 @@ export function createArenaRoom(deps: ArenaDeps) {
       );
       const timer = new TickTimer(1000 / config.tickHz, metrics);
       this.setFixedTimestep(() => {
+        if (this.#crashed) return;
+        if (this.#faultAtNextStep) throw new Error("fault injected in the tick (FAULT_INJECTION)");
         timer.begin();
         const { shots } = this.world.step((id) => this.inputs.get(id).next());
         timer.end();
@@ -139,27 +179,36 @@ export function createArenaRoom(deps: ArenaDeps) {
       this.#flushQueued = true;
       queueMicrotask(() => {
         this.#flushQueued = false;
-        this.#patchCredit = Math.min(this.#patchCredit + (this.#stepsSinceFlush * config.patchHz) / config.tickHz, 2);
-        this.#stepsSinceFlush = 0;
-        const started = performance.now();
-        batch(() => {
-          if (this.#patchCredit >= 1) {
-            this.#patchCredit -= 1;
-            // Views change only with a reliable patch, which carries the entering players.
-            const seen = this.interest.update();
-            if (seen.entered > 0) metrics.interestChanges.inc({ kind: "enter" }, seen.entered);
-            if (seen.left > 0) metrics.interestChanges.inc({ kind: "leave" }, seen.left);
-            this.#patching = true;
-            try {
-              this.broadcastPatch();
-            } finally {
-              this.#patching = false;
-            }
-          }
-          this.#flusher?.flush(this.clients, performance.now());
-        });
-        metrics.flushDuration.observe((performance.now() - started) / 1000);
+        if (this.#crashed) return;
+        try {
+          this.#flush();
+        } catch (err) {
+          this.onUncaughtException(err as Error, "flush");
+        }
       });
+    }
+
+    #flush(): void {
+      this.#patchCredit = Math.min(this.#patchCredit + (this.#stepsSinceFlush * config.patchHz) / config.tickHz, 2);
+      this.#stepsSinceFlush = 0;
+      const started = performance.now();
+      batch(() => {
+        if (this.#patchCredit >= 1) {
+          this.#patchCredit -= 1;
+          // Views change only with a reliable patch, which carries the entering players.
+          const seen = this.interest.update();
+          if (seen.entered > 0) metrics.interestChanges.inc({ kind: "enter" }, seen.entered);
+          if (seen.left > 0) metrics.interestChanges.inc({ kind: "leave" }, seen.left);
+          this.#patching = true;
+          try {
+            this.broadcastPatch();
+          } finally {
+            this.#patching = false;
+          }
+        }
+        this.#flusher?.flush(this.clients, performance.now());
+      });
+      metrics.flushDuration.observe((performance.now() - started) / 1000);
     }
 
     /** Each client gets the shots that pass through its area of interest, or that it fired. */
@@ -198,7 +247,7 @@ export function createArenaRoom(deps: ArenaDeps) {
     }
 
     override onJoin(client: Client, _options: unknown, auth: ArenaAuth): void {
-      this.world.addPlayer(client.sessionId, auth.name);
+      this.world.addPlayer(client.sessionId, auth.name, auth.userId ?? `anon:${client.sessionId}`);
       client.view = new StateView();
       this.interest.addViewer(client.sessionId, client.view);
     }
@@ -221,7 +270,38 @@ export function createArenaRoom(deps: ArenaDeps) {
     }
 
     override onDispose(): void {
+      load.forget(this);
       log.info("room disposed", { roomId: this.roomId, ticks: this.world.tick });
+    }
+
+    /**
+     * Any exception out of this room's tick, flush, message handlers or hooks ends up here
+     * (Colyseus wraps them once this method exists). The room's state can no longer be trusted,
+     * so the room stops ticking and is disposed: its clients are closed with ROOM_CRASHED. Other
+     * rooms of the process are untouched.
+     */
+    override onUncaughtException(error: Error, method: string): void {
+      const cause = (error as { cause?: unknown }).cause ?? error;
+      // A refusal on purpose (a full process, a bad join) is not a crash: Colyseus passes it on.
+      if (cause instanceof ServerError) return;
+      if (method === "onCreate") {
+        metrics.roomCrashes.inc({ method });
+        log.error("room failed to start", { method, err: cause });
+        return;
+      }
+      if (this.#crashed) return;
+      this.#crashed = true;
+      metrics.roomCrashes.inc({ method });
+      log.error("room crashed: disposing it", { roomId: this.roomId, method, tick: this.world.tick, err: cause });
+      this.lock().catch(() => {});
+      queueMicrotask(() => {
+        this.disconnect(CloseCodes.ROOM_CRASHED).catch((err) => log.error("crashed room did not dispose", { roomId: this.roomId, err }));
+      });
+    }
+
+    #injectFault(where: unknown): void {
+      if (where === "tick") this.#faultAtNextStep = true;
+      else throw new Error("fault injected in a message handler (FAULT_INJECTION)");
     }
 
     #reject(client: Client, reason: ErrorNotice["reason"], type: string, detail: string): void {

@@ -1,4 +1,4 @@
-import type { Transport } from "@colyseus/core";
+import type { BeforeUpgradeHandler, Transport } from "@colyseus/core";
 import type { Config } from "../config.ts";
 import type { Logger } from "../observability/log.ts";
 import type { TrafficMeter } from "./meter.ts";
@@ -41,14 +41,18 @@ export function limitsFromConfig(config: Config): ClientLimits {
  * Picks the transport: native uWebSockets.js unless its binding did not load (or TRANSPORT
  * says otherwise), in which case the ws transport runs and one log line says why.
  */
-export async function createTransport(config: Config, meter: TrafficMeter, events: ClientEvents, log: Logger): Promise<GameTransport> {
+export async function createTransport(
+  config: Config, meter: TrafficMeter, events: ClientEvents, log: Logger, beforeUpgrade: BeforeUpgradeHandler | undefined,
+): Promise<GameTransport> {
   const limits = limitsFromConfig(config);
+  const perClient = { maxMessageBytes: config.maxMessageBytes, maxMessagesPerSecond: config.maxMessagesPerSecond, limits, meter, events };
   if (config.transport !== "ws") {
     const probe = probeUws();
     if (probe.native) {
       const { TickwireUwsTransport } = await import("./uws.ts");
-      const t = new TickwireUwsTransport({ idleTimeout: 30 }, { maxMessageBytes: config.maxMessageBytes, limits, meter, events });
-      log.info("transport: uWebSockets.js (native binding)");
+      const tls = config.tls ? { key_file_name: config.tls.keyFile, cert_file_name: config.tls.certFile } : {};
+      const t = new TickwireUwsTransport({ idleTimeout: 30, beforeUpgrade }, perClient, tls);
+      log.info(`transport: uWebSockets.js (native binding)${config.tls ? ", TLS" : ""}`);
       return { kind: "uws", colyseus: t, boundPort: () => t.boundPort, backlog: () => t.backlog(), batch: (fn) => t.batch(fn) };
     }
     if (config.transport === "uws") {
@@ -58,7 +62,9 @@ export async function createTransport(config: Config, meter: TrafficMeter, event
   } else {
     log.info("transport: ws (TRANSPORT=ws)");
   }
+  // TLS is terminated by uWS itself; the fallback would serve plain text where TLS was asked for.
+  if (config.tls) throw new Error("TLS_KEY_FILE/TLS_CERT_FILE need the native uWebSockets.js transport; terminate TLS in a proxy to use TRANSPORT=ws");
   const { TickwireWsTransport } = await import("./ws.ts");
-  const t = new TickwireWsTransport({ maxPayload: config.maxMessageBytes, limits, meter, events });
+  const t = new TickwireWsTransport({ ...perClient, beforeUpgrade });
   return { kind: "ws", colyseus: t, boundPort: () => t.boundPort, backlog: () => t.backlog(), batch: (fn) => fn() };
 }

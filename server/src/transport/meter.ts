@@ -9,6 +9,8 @@ export interface TrafficMeter {
   malformed(): void;
   /** A frame over MAX_MESSAGE_BYTES; the client is closed with MESSAGE_TOO_BIG. */
   oversized(): void;
+  /** More frames than MAX_MESSAGES_PER_SECOND; the client is closed with RATE_LIMITED. */
+  rateLimited(): void;
   /** A bad ack (truncated, or more alone in one second than MAX_MESSAGES_PER_SECOND); the client is closed with PROTOCOL_VIOLATION. */
   badAck(reason: "truncated_ack" | "ack_flood"): void;
   /** A client connection ended with this WebSocket close code. */
@@ -30,6 +32,11 @@ export function meterFromMetrics(m: Metrics): TrafficMeter {
     },
     oversized() {
       m.messagesRejected.inc({ reason: "oversized" });
+      m.limitCloses.inc({ limit: "size" });
+    },
+    rateLimited() {
+      m.messagesRejected.inc({ reason: "rate_limited" });
+      m.limitCloses.inc({ limit: "rate" });
     },
     badAck(reason) {
       // A truncated ack is a malformed frame like any other.

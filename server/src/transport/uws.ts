@@ -4,6 +4,7 @@ import { uWebSocketsTransport, type TransportOptions } from "@colyseus/uwebsocke
 import { CloseCode, Protocol, connectClientToRoom, debugAndPrintError, isDevMode, matchMaker } from "@colyseus/core";
 import { CloseCodes, TickwireProtocol } from "@tickwire/shared";
 import type { TrafficMeter } from "./meter.ts";
+import { RateGate } from "./limits.ts";
 import { SendBatch, TickwireUwsClient } from "./uwsClient.ts";
 import { takeAck, type ClientEvents, type ClientLimits } from "./unreliable/channel.ts";
 import type { BacklogSnapshot } from "./index.ts";
@@ -20,6 +21,8 @@ class SocketEvents extends EventEmitter {
 export interface UwsTransportOptions {
   /** Frames above this close their sender with 1009. */
   maxMessageBytes: number;
+  /** Frames a client may send per second (bare acks aside); past it the client is closed with 4101. */
+  maxMessagesPerSecond: number;
   limits: ClientLimits;
   meter: TrafficMeter;
   events: ClientEvents;
@@ -38,6 +41,7 @@ export class TickwireUwsTransport extends uWebSocketsTransport {
   #opts: UwsTransportOptions;
   #live = new Map<RawSocket, TickwireUwsClient>();
   #batch = new SendBatch();
+  #gates = new WeakMap<RawSocket, RateGate>();
 
   /**
    * uWS's own frame limit is set 4x above MAX_MESSAGE_BYTES as a backstop: past it uWS drops
@@ -45,13 +49,13 @@ export class TickwireUwsTransport extends uWebSocketsTransport {
    * here gives the clear close code. Its backpressure limit is set well above the reliable
    * backlog limit, so that uWS never drops a frame on its own: the client closes first.
    */
-  constructor(options: Omit<TransportOptions, "maxPayloadLength" | "maxBackpressure">, opts: UwsTransportOptions) {
+  constructor(options: Omit<TransportOptions, "maxPayloadLength" | "maxBackpressure">, opts: UwsTransportOptions, appOptions: uWebSockets.AppOptions = {}) {
     super({
       ...options,
       maxPayloadLength: Math.max(opts.maxMessageBytes * 4, 64 * 1024),
       maxBackpressure: opts.limits.reliableBacklogBytes * 2 + 1024 * 1024,
       closeOnBackpressureLimit: 0,
-    });
+    }, appOptions);
     this.#opts = opts;
     this.#meter = opts.meter;
   }
@@ -136,6 +140,7 @@ export class TickwireUwsTransport extends uWebSocketsTransport {
   /** Registers the socket's event wrapper, with metering, limits and ack handling in front. */
   #track(rawClient: RawSocket): SocketEvents {
     const wrapper = new SocketEvents(rawClient);
+    this.#gates.set(rawClient, new RateGate(this.#opts.maxMessagesPerSecond, performance.now()));
     this.clients.push(rawClient);
     this.clientWrappers.set(rawClient, wrapper);
     const emit = wrapper.emit.bind(wrapper);
@@ -153,8 +158,8 @@ export class TickwireUwsTransport extends uWebSocketsTransport {
   }
 
   /**
-   * Meters one client frame, enforces the size limit, takes off a Tickwire ack header, then
-   * hands the (inner) frame to the room.
+   * Meters one client frame, enforces the size limit, takes off a Tickwire ack header, enforces
+   * the rate limit on what is left, then hands the (inner) frame to the room.
    */
   #deliver(rawClient: RawSocket, frame: Buffer, toRoom: (frame: Buffer) => boolean): boolean {
     this.#meter.received(frame.byteLength);
@@ -172,6 +177,11 @@ export class TickwireUwsTransport extends uWebSocketsTransport {
       }
       if (!taken.inner) return true;
       frame = taken.inner;
+    }
+    if (this.#gates.get(rawClient)?.take(performance.now()) === false) {
+      this.#meter.rateLimited();
+      this.#close(rawClient, CloseCodes.RATE_LIMITED, "too many messages");
+      return true;
     }
     try {
       return toRoom(frame);

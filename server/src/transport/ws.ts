@@ -2,12 +2,16 @@ import type { AddressInfo } from "node:net";
 import type { WebSocket } from "ws";
 import { WebSocketTransport } from "@colyseus/ws-transport";
 import { CloseCodes, TickwireProtocol } from "@tickwire/shared";
+import type { BeforeUpgradeHandler } from "@colyseus/core";
 import type { TrafficMeter } from "./meter.ts";
+import { RateGate } from "./limits.ts";
 import type { BacklogSnapshot } from "./index.ts";
 import { UnreliableChannel, SOCKET_CHANNEL, takeAck, type ClientEvents, type ClientLimits } from "./unreliable/channel.ts";
 
 export interface WsTransportOptions {
-  maxPayload: number;
+  maxMessageBytes: number;
+  maxMessagesPerSecond: number;
+  beforeUpgrade: BeforeUpgradeHandler | undefined;
   limits: ClientLimits;
   meter: TrafficMeter;
   events: ClientEvents;
@@ -23,10 +27,13 @@ export class TickwireWsTransport extends WebSocketTransport {
   #live = new Set<WebSocket>();
 
   constructor(opts: WsTransportOptions) {
-    super({ maxPayload: opts.maxPayload });
+    // As on uWS: the library's own limit is a backstop above ours, so that an oversized frame
+    // gets the same close code and count on both transports.
+    super({ maxPayload: Math.max(opts.maxMessageBytes * 4, 64 * 1024), beforeUpgrade: opts.beforeUpgrade });
     const { limits, meter, events } = opts;
     this.wss.on("connection", (ws: WebSocket) => {
       this.#live.add(ws);
+      const gate = new RateGate(opts.maxMessagesPerSecond, performance.now());
       ws.on("close", (code: number) => {
         this.#live.delete(ws);
         meter.closed(code);
@@ -58,6 +65,11 @@ export class TickwireWsTransport extends WebSocketTransport {
         if (event !== "message") return emit(event, ...args);
         let frame = args[0] as Buffer;
         meter.received(frame.byteLength);
+        if (frame.byteLength > opts.maxMessageBytes) {
+          meter.oversized();
+          ws.close(CloseCodes.MESSAGE_TOO_BIG, "message too big");
+          return true;
+        }
         if (frame[0] === TickwireProtocol.ACK) {
           const taken = takeAck(frame, channel, limits.maxBareAcksPerSecond, performance.now());
           if ("reject" in taken) {
@@ -68,7 +80,19 @@ export class TickwireWsTransport extends WebSocketTransport {
           if (!taken.inner) return true;
           frame = taken.inner;
         }
-        return emit(event, frame, ...args.slice(1));
+        if (!gate.take(performance.now())) {
+          meter.rateLimited();
+          ws.close(CloseCodes.RATE_LIMITED, "too many messages");
+          return true;
+        }
+        try {
+          return emit(event, frame, ...args.slice(1));
+        } catch {
+          // As on uWS: a frame that makes a decoder throw costs only its sender.
+          meter.malformed();
+          ws.close(CloseCodes.PROTOCOL_VIOLATION, "malformed frame");
+          return true;
+        }
       }) as typeof ws.emit;
     });
   }

@@ -95,11 +95,12 @@ export class World {
     return Math.round(seconds / this.dt);
   }
 
-  addPlayer(id: string, name: string): Player {
+  addPlayer(id: string, name: string, userId = ""): Player {
     const existing = this.state.players.get(id);
     if (existing) return existing;
     const p = new Player();
     p.name = name;
+    p.userId = userId;
     p.health = COMBAT.MAX_HEALTH;
     this.#placeSafely(p);
     this.state.players.set(id, p);

@@ -5,11 +5,14 @@
 export const CloseCodes = {
   /** The client left on purpose. */
   CONSENTED: 4000,
-  /** The server is shutting down. */
+  /**
+   * The server process is shutting down (SIGTERM/SIGINT): the room is gone; the SDK does not try
+   * to reconnect. Join again, which lands on another process.
+   */
   SERVER_SHUTDOWN: 4001,
   /**
-   * Closed for a protocol violation: more than MAX_MESSAGES_PER_SECOND messages in one second,
-   * or a frame the server could not route. Colyseus' WITH_ERROR.
+   * Closed for a protocol violation: a frame the server could not decode or route, a truncated
+   * or flooding ack. Colyseus' WITH_ERROR.
    */
   PROTOCOL_VIOLATION: 4002,
   /** A reconnection token was refused (expired window or unknown seat). */
@@ -20,6 +23,16 @@ export const CloseCodes = {
    * never silently diverges; the client SDK reconnects at once and receives the full state.
    */
   BACKLOG_OVERFLOW: 4100,
+  /**
+   * More than MAX_MESSAGES_PER_SECOND frames (a token bucket holding one second's worth): the
+   * client is closed and counted (`tickwire_limit_closes_total{limit="rate"}`).
+   */
+  RATE_LIMITED: 4101,
+  /**
+   * The room hit an internal error and was disposed; the rest of the server carries on. The
+   * client may join another room. Counted in `tickwire_room_crashes_total`.
+   */
+  ROOM_CRASHED: 4102,
   /** A frame larger than MAX_MESSAGE_BYTES: the transport closes the socket (RFC 6455 "message too big"). */
   MESSAGE_TOO_BIG: 1009,
 } as const;

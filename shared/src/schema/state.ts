@@ -13,6 +13,8 @@ const position = () => t.quantized({ min: 0, max: SIM.MAX_WORLD_SIZE, bits: 16 }
 
 export const Player = schema({
   name: t.string().default(""),
+  /** Who the player is: the verified token's `sub`, or `anon:<sessionId>` when joins are anonymous. */
+  userId: t.string().default(""),
   x: position(),
   y: position(),
   vx: t.quantized({ min: -SIM.MAX_SPEED, max: SIM.MAX_SPEED, bits: 16 }).default(0),
