@@ -4,12 +4,20 @@ import { ARENA_ROOM, ArenaState } from "@tickwire/shared/wire";
 import type { JoinOptions } from "@tickwire/shared";
 import { ArenaConnection, type ArenaConnectionOptions } from "./connection.ts";
 
+export interface TickwireClientOptions extends ArenaConnectionOptions {
+  /**
+   * Join token (an HS256 JWT from your login service) for a server with AUTH_SECRET: the
+   * player's user id and name come from it. Sent as `Authorization: Bearer` on matchmaking.
+   */
+  token?: string;
+}
+
 /**
  * Entry point of the Tickwire client SDK; works in Node and in browsers.
  *
  * @example
  * ```ts
- * const client = new TickwireClient("ws://localhost:2567");
+ * const client = new TickwireClient("ws://localhost:2567", { token });
  * const arena = await client.joinArena({ name: "ada" });
  * ```
  */
@@ -18,9 +26,16 @@ export class TickwireClient {
   #opts: ArenaConnectionOptions;
 
   /** @param endpoint `ws://host:port` or `wss://host:port` of a Tickwire server. */
-  constructor(endpoint: string, opts: ArenaConnectionOptions = {}) {
+  constructor(endpoint: string, opts: TickwireClientOptions = {}) {
     this.colyseus = new Client(endpoint);
-    this.#opts = opts;
+    const { token, ...rest } = opts;
+    if (token) this.colyseus.auth.token = token;
+    this.#opts = rest;
+  }
+
+  /** Replaces the join token (a refreshed one); applies to the next join. */
+  setToken(token: string | undefined): void {
+    this.colyseus.auth.token = token as string;
   }
 
   /** Joins an arena with a free seat, or creates one. Rejects with the server's reason on a bad name. */

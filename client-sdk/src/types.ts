@@ -69,7 +69,13 @@ export interface ArenaEvents {
   reconnected: () => void;
   /** Every reconnection attempt failed (or the seat was gone); `leave` follows. */
   reconnectFailed: (code: number, reason?: string) => void;
-  /** The connection ended for good; `code` is a WebSocket close code (see `CloseCodes`). */
+  /**
+   * The connection ended for good; `code` is a WebSocket close code (see `CloseCodes`,
+   * `describeCloseCode`). `SERVER_SHUTDOWN` (4001): the process is draining, join again (the
+   * SDK does not reconnect to a room that is going away). `ROOM_CRASHED` (4102): the room was
+   * closed after an internal error. `RATE_LIMITED` (4101), `MESSAGE_TOO_BIG` (1009),
+   * `PROTOCOL_VIOLATION` (4002): this client broke a limit.
+   */
   leave: (code: number, reason?: string) => void;
 }
 

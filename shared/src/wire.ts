@@ -5,7 +5,7 @@ export { stepBody, clampAxis, IDLE_INTENT, DEFAULT_BOUNDS, type Body, type MoveI
 export { createRng, type Rng } from "./sim/rng.ts";
 export { Player, Pickup, KillFeedEntry, ScoreEntry, ArenaState } from "./schema/state.ts";
 export { PlayerInput } from "./schema/input.ts";
-export { CloseCodes, ErrorReasons } from "./protocol/codes.ts";
+export { CloseCodes, ErrorReasons, describeCloseCode } from "./protocol/codes.ts";
 export { ClientMessages, ServerMessages, type ChatBroadcast, type ErrorNotice, type ShotInfo, type ShotsBroadcast } from "./protocol/messages.ts";
 export { ARENA_ROOM } from "./protocol/rooms.ts";
 export {

@@ -38,6 +38,26 @@ export const CloseCodes = {
 } as const;
 export type CloseCodes = (typeof CloseCodes)[keyof typeof CloseCodes];
 
+const CLOSE_MEANINGS: Record<number, string> = {
+  1000: "closed normally",
+  1001: "the server went away",
+  1005: "closed without a status",
+  1006: "the connection was lost",
+  [CloseCodes.MESSAGE_TOO_BIG]: "a message was larger than the server allows",
+  [CloseCodes.CONSENTED]: "left the room",
+  [CloseCodes.SERVER_SHUTDOWN]: "the server is shutting down: join again",
+  [CloseCodes.PROTOCOL_VIOLATION]: "the server could not read a message from this client",
+  [CloseCodes.FAILED_TO_RECONNECT]: "the seat could not be taken back",
+  [CloseCodes.BACKLOG_OVERFLOW]: "this client fell too far behind",
+  [CloseCodes.RATE_LIMITED]: "this client sent messages too fast",
+  [CloseCodes.ROOM_CRASHED]: "the room hit an internal error and was closed: join another",
+};
+
+/** A short human-readable meaning of a WebSocket close code, for logs and players' screens. */
+export function describeCloseCode(code: number): string {
+  return CLOSE_MEANINGS[code] ?? `closed with code ${code}`;
+}
+
 /** Reasons carried in an `error` message; the client stays connected. */
 export const ErrorReasons = {
   /** The payload of a known message type failed validation; the message was ignored. */
