@@ -33,6 +33,39 @@ describe("server start-up", () => {
     },
   );
 
+  it.each([
+    ["production without AUTH_SECRET", { NODE_ENV: "production" }, "AUTH_SECRET"],
+    ["DEV_TOKENS in production", { NODE_ENV: "production", AUTH_SECRET: "x".repeat(32), DEV_TOKENS: "1" }, "DEV_TOKENS"],
+    ["FAULT_INJECTION in production", { NODE_ENV: "production", ALLOW_ANONYMOUS: "1", FAULT_INJECTION: "1" }, "FAULT_INJECTION"],
+    ["a short AUTH_SECRET", { AUTH_SECRET: "short" }, "AUTH_SECRET"],
+    ["a TLS key file that does not exist", { TLS_KEY_FILE: "/nonexistent/key.pem", TLS_CERT_FILE: "/nonexistent/cert.pem" }, "TLS_KEY_FILE"],
+    ["a TLS key without a certificate", { TLS_KEY_FILE: "/etc/hostname" }, "TLS_CERT_FILE"],
+  ])("refuses to start with %s (exit 2, names the variable)", async (_what, env, key) => {
+    const { code, out } = await runServer(env);
+    expect(code).toBe(2);
+    expect(out).toContain(key);
+    expect(out).not.toContain("listening on");
+    // Secrets are never echoed.
+    expect(out).not.toContain("short\"");
+  });
+
+  it("starts in production without AUTH_SECRET only with ALLOW_ANONYMOUS=1, and says so", async () => {
+    const server = await startServer({ NODE_ENV: "production", ALLOW_ANONYMOUS: "1" });
+    try {
+      const health = await (await fetch(`${server.httpUrl}/healthz`)).json();
+      expect(health.auth).toBe("anonymous");
+      await waitFor(() => server.output().includes("anonymous joins allowed in production"), "the warning line");
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("stops with a clear error when REDIS_URL does not answer", async () => {
+    const { code, out } = await runServer({ REDIS_URL: "redis://127.0.0.1:1", PUBLIC_ADDRESS: "127.0.0.1:1" });
+    expect(code).toBe(1);
+    expect(out).toMatch(/REDIS_URL=redis:\/\/127\.0\.0\.1:1: Redis does not answer/);
+  });
+
   it("falls back to the ws transport, with one log line saying why, when the native uWS binding is missing", async () => {
     // The uWS package's own switch forces its pure-JS imitation: the probe must notice.
     const server = await startServer({ UWS_USE_FALLBACK: "1", MONITOR_PASSWORD: "fallback-password" });
