@@ -137,6 +137,7 @@ export function createArenaRoom(deps: ArenaDeps) {
     /** Set once an exception escaped the room's code: the room stops and is disposed. */
     #crashed = false;
     #faultAtNextStep = false;
+    #faultStallShutdown = false;
 
     // Colyseus would flush unreliable fields after each reliable patch; the tick does it here.
     override broadcastUnreliablePatch(): boolean {
@@ -299,8 +300,17 @@ export function createArenaRoom(deps: ArenaDeps) {
       });
     }
 
+    /** On shutdown every client is told SERVER_SHUTDOWN and the room disposes once they are gone. */
+    override onBeforeShutdown(): void {
+      if (this.#faultStallShutdown) return;
+      this.disconnect(CloseCodes.SERVER_SHUTDOWN).catch((err) => log.error("room did not close on shutdown", { roomId: this.roomId, err }));
+    }
+
+    // FAULT_INJECTION only: "tick" throws in the next step, "stall-shutdown" makes the room ignore
+    // shutdown (to test the timeout), anything else throws here in the handler.
     #injectFault(where: unknown): void {
       if (where === "tick") this.#faultAtNextStep = true;
+      else if (where === "stall-shutdown") this.#faultStallShutdown = true;
       else throw new Error("fault injected in a message handler (FAULT_INJECTION)");
     }
 
