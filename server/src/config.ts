@@ -38,6 +38,8 @@ const EnvSchema = z.object({
   RECONNECT_WINDOW_SECONDS: int(0, 3600).default(20),
   MAX_MESSAGES_PER_SECOND: int(1, 100_000).default(120),
   MAX_MESSAGE_BYTES: int(64, 16 * 1024 * 1024).default(4096),
+  /** HTTP request bodies (matchmaking options) above this are refused with 413. */
+  MAX_HTTP_BODY_BYTES: int(256, 16 * 1024 * 1024).default(16 * 1024),
   /** Reliable bytes allowed to wait for one client before it is closed with 4100. */
   RELIABLE_BACKLOG_BYTES: int(16 * 1024, 64 * 1024 * 1024).default(256 * 1024),
   /** A client that never acknowledges gets unreliable frames only while its backlog is at most this. */
@@ -106,6 +108,7 @@ export interface Config {
   readonly reconnectWindowSeconds: number;
   readonly maxMessagesPerSecond: number;
   readonly maxMessageBytes: number;
+  readonly maxHttpBodyBytes: number;
   readonly reliableBacklogBytes: number;
   readonly unreliableBacklogBytes: number;
   readonly unreliableMaxFramesInFlight: number;
@@ -195,6 +198,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     reconnectWindowSeconds: e.RECONNECT_WINDOW_SECONDS,
     maxMessagesPerSecond: e.MAX_MESSAGES_PER_SECOND,
     maxMessageBytes: e.MAX_MESSAGE_BYTES,
+    maxHttpBodyBytes: e.MAX_HTTP_BODY_BYTES,
     reliableBacklogBytes: e.RELIABLE_BACKLOG_BYTES,
     unreliableBacklogBytes: e.UNRELIABLE_BACKLOG_BYTES,
     unreliableMaxFramesInFlight: e.UNRELIABLE_MAX_FRAMES_IN_FLIGHT,

@@ -56,11 +56,17 @@ async function honestStillServed(): Promise<void> {
 async function closesAndCounts(attack: (conn: ArenaConnection) => void, code: number, reason: string): Promise<void> {
   const { conn, closed } = await joinAttacker();
   const before = await metricValue(server, "tickwire_messages_rejected_total", `reason="${reason}"`);
+  const seatsWith = await seats();
   attack(conn);
   expect(await closed).toBe(code);
   expect(await metricValue(server, "tickwire_messages_rejected_total", `reason="${reason}"`)).toBe(before + 1);
+  // A kicked client's seat is freed at once, not held for the 20 s reconnection window.
+  await waitFor(async () => (await seats()) === seatsWith - 1, "the kicked client's seat to be freed", 5000);
   await honestStillServed();
 }
+
+/** Connected clients plus held or reserved seats on the server. */
+const seats = async (): Promise<number> => (await (await fetch(`${server.httpUrl}/healthz`)).json()).seats;
 
 describe("bad input", () => {
   it("a chat payload of the wrong type is ignored with an error notice and a count", async () => {

@@ -36,6 +36,9 @@ interface ArenaAuth {
 const BAD_REQUEST = 400;
 const UNAUTHORIZED = 401;
 
+/** Close codes the server closes a client with for breaking a rule: no reconnection window follows. */
+const KICK_CODES: ReadonlySet<number> = new Set([CloseCodes.PROTOCOL_VIOLATION, CloseCodes.RATE_LIMITED, CloseCodes.MESSAGE_TOO_BIG]);
+
 /** The message a FAULT_INJECTION server accepts to make a room throw (crash isolation tests). */
 export const FAULT_MESSAGE = "__fault";
 
@@ -253,10 +256,15 @@ export function createArenaRoom(deps: ArenaDeps) {
       this.interest.addViewer(client.sessionId, client.view);
     }
 
-    override onDrop(client: Client): void {
+    override onDrop(client: Client, code?: number): void {
       this.world.setConnected(client.sessionId, false);
+      // A client the server closed for breaking a rule gets no seat held: otherwise each
+      // misbehaving join would keep a seat for the whole window, and a few could fill a room.
+      if (code !== undefined && KICK_CODES.has(code)) return;
       if (config.reconnectWindowSeconds > 0) {
-        this.allowReconnection(client, config.reconnectWindowSeconds);
+        // The promise rejects when the window ends unused: the normal end of a drop, after which
+        // Colyseus calls onLeave. Left unhandled, every expired window was an unhandled rejection.
+        this.allowReconnection(client, config.reconnectWindowSeconds).catch(() => {});
       }
     }
 

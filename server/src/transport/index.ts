@@ -51,7 +51,8 @@ export async function createTransport(
     if (probe.native) {
       const { TickwireUwsTransport } = await import("./uws.ts");
       const tls = config.tls ? { key_file_name: config.tls.keyFile, cert_file_name: config.tls.certFile } : {};
-      const t = new TickwireUwsTransport({ idleTimeout: 30, beforeUpgrade }, perClient, tls);
+      const http = { maxBodyBytes: config.maxHttpBodyBytes, bodyTimeoutMs: 5000 };
+      const t = new TickwireUwsTransport({ idleTimeout: 30, beforeUpgrade }, { ...perClient, http, log }, tls);
       log.info(`transport: uWebSockets.js (native binding)${config.tls ? ", TLS" : ""}`);
       return { kind: "uws", colyseus: t, boundPort: () => t.boundPort, backlog: () => t.backlog(), batch: (fn) => t.batch(fn) };
     }

@@ -1,10 +1,13 @@
 import { EventEmitter } from "node:events";
 import uWebSockets from "uWebSockets.js";
 import { uWebSocketsTransport, type TransportOptions } from "@colyseus/uwebsockets-transport";
-import { CloseCode, Protocol, connectClientToRoom, debugAndPrintError, isDevMode, matchMaker } from "@colyseus/core";
+import { CloseCode, Protocol, connectClientToRoom, debugAndPrintError, isDevMode, matchMaker, type Router } from "@colyseus/core";
 import { CloseCodes, TickwireProtocol } from "@tickwire/shared";
 import type { TrafficMeter } from "./meter.ts";
 import { RateGate } from "./limits.ts";
+import { inputFrameProblem } from "./inputFrame.ts";
+import { bindHttpRoutes, type HttpLimits } from "./uwsHttp.ts";
+import type { Logger } from "../observability/log.ts";
 import { SendBatch, TickwireUwsClient } from "./uwsClient.ts";
 import { takeAck, type ClientEvents, type ClientLimits } from "./unreliable/channel.ts";
 import type { BacklogSnapshot } from "./index.ts";
@@ -26,6 +29,8 @@ export interface UwsTransportOptions {
   limits: ClientLimits;
   meter: TrafficMeter;
   events: ClientEvents;
+  http: HttpLimits;
+  log: Logger;
 }
 
 /**
@@ -81,6 +86,11 @@ export class TickwireUwsTransport extends uWebSocketsTransport {
 
   get boundPort(): number {
     return this.#listenSocket ? uWebSockets.us_socket_local_port(this.#listenSocket as unknown as uWebSockets.us_socket) : 0;
+  }
+
+  /** HTTP routes with a 404 for unknown routes, a body size and time limit, and a 500 for a handler that throws. */
+  override bindRouter(router: Router): void {
+    bindHttpRoutes(this.app, router, this.#opts.http, this.#opts.log);
   }
 
   override listen(port: number, hostname?: string, _backlog?: number, listeningListener?: (err?: Error) => void): this {
@@ -181,6 +191,11 @@ export class TickwireUwsTransport extends uWebSocketsTransport {
     if (this.#gates.get(rawClient)?.take(performance.now()) === false) {
       this.#meter.rateLimited();
       this.#close(rawClient, CloseCodes.RATE_LIMITED, "too many messages");
+      return true;
+    }
+    if (inputFrameProblem(frame)) {
+      this.#meter.malformed();
+      this.#close(rawClient, CloseCodes.PROTOCOL_VIOLATION, "malformed input frame");
       return true;
     }
     try {

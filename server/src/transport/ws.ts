@@ -5,6 +5,7 @@ import { CloseCodes, TickwireProtocol } from "@tickwire/shared";
 import type { BeforeUpgradeHandler } from "@colyseus/core";
 import type { TrafficMeter } from "./meter.ts";
 import { RateGate } from "./limits.ts";
+import { inputFrameProblem } from "./inputFrame.ts";
 import type { BacklogSnapshot } from "./index.ts";
 import { UnreliableChannel, SOCKET_CHANNEL, takeAck, type ClientEvents, type ClientLimits } from "./unreliable/channel.ts";
 
@@ -83,6 +84,11 @@ export class TickwireWsTransport extends WebSocketTransport {
         if (!gate.take(performance.now())) {
           meter.rateLimited();
           ws.close(CloseCodes.RATE_LIMITED, "too many messages");
+          return true;
+        }
+        if (inputFrameProblem(frame)) {
+          meter.malformed();
+          ws.close(CloseCodes.PROTOCOL_VIOLATION, "malformed input frame");
           return true;
         }
         try {
