@@ -75,7 +75,8 @@ async function start(): Promise<void> {
   const endpoint = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}`;
   const params = new URLSearchParams(location.search);
   const name = params.get("name") ?? `guest-${Math.floor(Math.random() * 1000)}`;
-  const client = new TickwireClient(endpoint);
+  // `?token=` for a server with AUTH_SECRET (e.g. from `npm run token`).
+  const client = new TickwireClient(endpoint, { token: params.get("token") ?? undefined });
   const roomId = params.get("room");
   const arena = roomId ? await client.joinArenaById(roomId, { name }) : await client.joinArena({ name });
   hud.line(`joined room ${arena.roomId} as ${name}`, "system");
