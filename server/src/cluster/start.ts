@@ -7,10 +7,10 @@ import { parseArgs } from "node:util";
 // N server processes on consecutive ports sharing one Redis, for local use and tests. Each
 // gets its own PUBLIC_ADDRESS (localhost:<its port>), so a client sent to a room on another
 // process connects to that process. Everything else comes from the environment as for
-// `npm start`. SIGTERM/SIGINT are passed to every process; it exits when they all have.
+// `npm start` (the processes inherit it; REDIS_URL, PORT and PUBLIC_ADDRESS are set here). SIGTERM/SIGINT are passed to every process; it exits when they all have.
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-const USAGE = "usage: npm run start:cluster -- --processes <N> [--port <first port, default 2567>] [--redis <url, default $REDIS_URL or redis://127.0.0.1:6379>] [--host <public host, default localhost>]";
+const USAGE = "usage: npm run start:cluster -- --processes <N> [--port <first port, default 2567>] [--redis <url, default redis://127.0.0.1:6379>] [--host <public host, default localhost>]";
 
 function fail(message: string): never {
   process.stderr.write(`start:cluster: ${message}\n${USAGE}\n`);
@@ -23,7 +23,7 @@ try {
     options: {
       processes: { type: "string", short: "n" },
       port: { type: "string", default: "2567" },
-      redis: { type: "string" },
+      redis: { type: "string", default: "redis://127.0.0.1:6379" },
       host: { type: "string", default: "localhost" },
       help: { type: "boolean" },
     },
@@ -39,8 +39,7 @@ const count = Number(values.processes);
 const firstPort = Number(values.port);
 if (!Number.isInteger(count) || count < 1 || count > 64) fail("--processes must be a whole number from 1 to 64");
 if (!Number.isInteger(firstPort) || firstPort < 1 || firstPort + count - 1 > 65535) fail("--port must leave room for every process below 65536");
-// The one environment read here: the default for --redis, as the server itself would take it.
-const redisUrl = values.redis ?? process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+const redisUrl = values.redis!;
 
 const children: ChildProcess[] = [];
 let stopping = false;
