@@ -220,3 +220,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     faultInjection: e.FAULT_INJECTION,
   });
 }
+
+/**
+ * The environment for one process started by `npm run start:cluster`: this process's own,
+ * plus the port, Redis and public address of that member of the cluster.
+ */
+export function clusterMemberEnv(port: number, redisUrl: string, publicHost: string): Record<string, string | undefined> {
+  return { ...process.env, PORT: String(port), REDIS_URL: redisUrl, PUBLIC_ADDRESS: `${publicHost}:${port}` };
+}

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { clusterMemberEnv } from "../config.ts";
 
 // `npm run start:cluster -- --processes N [--port 2567] [--redis redis://127.0.0.1:6379]`:
 // N server processes on consecutive ports sharing one Redis, for local use and tests. Each
@@ -47,7 +48,7 @@ for (let i = 0; i < count; i++) {
   const port = firstPort + i;
   const child = spawn(process.execPath, ["--import", "tsx", "server/src/index.ts"], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), REDIS_URL: redisUrl, PUBLIC_ADDRESS: `${values.host}:${port}` },
+    env: clusterMemberEnv(port, redisUrl, values.host!),
     stdio: ["ignore", "pipe", "pipe"],
   });
   const tag = `[p${i} :${port}] `;

@@ -2,14 +2,14 @@ import { EventEmitter } from "node:events";
 import uWebSockets from "uWebSockets.js";
 import { uWebSocketsTransport, type TransportOptions } from "@colyseus/uwebsockets-transport";
 import { CloseCode, Protocol, connectClientToRoom, debugAndPrintError, isDevMode, matchMaker, type Router } from "@colyseus/core";
-import { CloseCodes, TickwireProtocol } from "@tickwire/shared";
+import { CloseCodes } from "@tickwire/shared";
 import type { TrafficMeter } from "./meter.ts";
 import { RateGate } from "./limits.ts";
-import { inputFrameProblem } from "./inputFrame.ts";
+import { screenFrame } from "./screen.ts";
 import { bindHttpRoutes, type HttpLimits } from "./uwsHttp.ts";
 import type { Logger } from "../observability/log.ts";
 import { SendBatch, TickwireUwsClient } from "./uwsClient.ts";
-import { takeAck, type ClientEvents, type ClientLimits } from "./unreliable/channel.ts";
+import type { ClientEvents, ClientLimits } from "./unreliable/channel.ts";
 import type { BacklogSnapshot } from "./index.ts";
 
 type RawSocket = Parameters<uWebSocketsTransport["onConnection"]>[0];
@@ -167,37 +167,16 @@ export class TickwireUwsTransport extends uWebSocketsTransport {
     return wrapper;
   }
 
-  /**
-   * Meters one client frame, enforces the size limit, takes off a Tickwire ack header, enforces
-   * the rate limit on what is left, then hands the (inner) frame to the room.
-   */
-  #deliver(rawClient: RawSocket, frame: Buffer, toRoom: (frame: Buffer) => boolean): boolean {
-    this.#meter.received(frame.byteLength);
-    if (frame.byteLength > this.#opts.maxMessageBytes) {
-      this.#meter.oversized();
-      this.#close(rawClient, CloseCodes.MESSAGE_TOO_BIG, "message too big");
+  /** Screens one client frame (see screenFrame), then hands what is left to the room. */
+  #deliver(rawClient: RawSocket, raw: Buffer, toRoom: (frame: Buffer) => boolean): boolean {
+    const limits = { maxMessageBytes: this.#opts.maxMessageBytes, maxBareAcksPerSecond: this.#opts.limits.maxBareAcksPerSecond };
+    const screened = screenFrame(raw, this.#live.get(rawClient)?.channel, this.#gates.get(rawClient), limits, this.#meter, performance.now());
+    if ("close" in screened) {
+      this.#close(rawClient, screened.close, screened.reason);
       return true;
     }
-    if (frame[0] === TickwireProtocol.ACK) {
-      const taken = takeAck(frame, this.#live.get(rawClient)?.channel, this.#opts.limits.maxBareAcksPerSecond, performance.now());
-      if ("reject" in taken) {
-        this.#meter.badAck(taken.reject);
-        this.#close(rawClient, CloseCodes.PROTOCOL_VIOLATION, taken.reject);
-        return true;
-      }
-      if (!taken.inner) return true;
-      frame = taken.inner;
-    }
-    if (this.#gates.get(rawClient)?.take(performance.now()) === false) {
-      this.#meter.rateLimited();
-      this.#close(rawClient, CloseCodes.RATE_LIMITED, "too many messages");
-      return true;
-    }
-    if (inputFrameProblem(frame)) {
-      this.#meter.malformed();
-      this.#close(rawClient, CloseCodes.PROTOCOL_VIOLATION, "malformed input frame");
-      return true;
-    }
+    if ("consumed" in screened) return true;
+    const frame = screened.frame;
     try {
       return toRoom(frame);
     } catch {

@@ -1,13 +1,13 @@
 import type { AddressInfo } from "node:net";
 import type { WebSocket } from "ws";
 import { WebSocketTransport } from "@colyseus/ws-transport";
-import { CloseCodes, TickwireProtocol } from "@tickwire/shared";
+import { CloseCodes } from "@tickwire/shared";
 import type { BeforeUpgradeHandler } from "@colyseus/core";
 import type { TrafficMeter } from "./meter.ts";
 import { RateGate } from "./limits.ts";
-import { inputFrameProblem } from "./inputFrame.ts";
+import { screenFrame } from "./screen.ts";
 import type { BacklogSnapshot } from "./index.ts";
-import { UnreliableChannel, SOCKET_CHANNEL, takeAck, type ClientEvents, type ClientLimits } from "./unreliable/channel.ts";
+import { UnreliableChannel, SOCKET_CHANNEL, type ClientEvents, type ClientLimits } from "./unreliable/channel.ts";
 
 export interface WsTransportOptions {
   maxMessageBytes: number;
@@ -32,6 +32,7 @@ export class TickwireWsTransport extends WebSocketTransport {
     // gets the same close code and count on both transports.
     super({ maxPayload: Math.max(opts.maxMessageBytes * 4, 64 * 1024), beforeUpgrade: opts.beforeUpgrade });
     const { limits, meter, events } = opts;
+    const screenLimits = { maxMessageBytes: opts.maxMessageBytes, maxBareAcksPerSecond: limits.maxBareAcksPerSecond };
     this.wss.on("connection", (ws: WebSocket) => {
       this.#live.add(ws);
       const gate = new RateGate(opts.maxMessagesPerSecond, performance.now());
@@ -60,37 +61,17 @@ export class TickwireWsTransport extends WebSocketTransport {
       );
       (ws as unknown as Record<symbol, UnreliableChannel>)[SOCKET_CHANNEL] = channel;
 
-      // Colyseus listens for "message"; meter it and take off any ack header first.
+      // Colyseus listens for "message"; each frame is screened first (see screenFrame).
       const emit = ws.emit.bind(ws);
       ws.emit = ((event: string | symbol, ...args: unknown[]): boolean => {
         if (event !== "message") return emit(event, ...args);
-        let frame = args[0] as Buffer;
-        meter.received(frame.byteLength);
-        if (frame.byteLength > opts.maxMessageBytes) {
-          meter.oversized();
-          ws.close(CloseCodes.MESSAGE_TOO_BIG, "message too big");
+        const screened = screenFrame(args[0] as Buffer, channel, gate, screenLimits, meter, performance.now());
+        if ("close" in screened) {
+          ws.close(screened.close, screened.reason);
           return true;
         }
-        if (frame[0] === TickwireProtocol.ACK) {
-          const taken = takeAck(frame, channel, limits.maxBareAcksPerSecond, performance.now());
-          if ("reject" in taken) {
-            meter.badAck(taken.reject);
-            ws.close(CloseCodes.PROTOCOL_VIOLATION, taken.reject);
-            return true;
-          }
-          if (!taken.inner) return true;
-          frame = taken.inner;
-        }
-        if (!gate.take(performance.now())) {
-          meter.rateLimited();
-          ws.close(CloseCodes.RATE_LIMITED, "too many messages");
-          return true;
-        }
-        if (inputFrameProblem(frame)) {
-          meter.malformed();
-          ws.close(CloseCodes.PROTOCOL_VIOLATION, "malformed input frame");
-          return true;
-        }
+        if ("consumed" in screened) return true;
+        const frame = screened.frame;
         try {
           return emit(event, frame, ...args.slice(1));
         } catch {

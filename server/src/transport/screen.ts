@@ -1,0 +1,45 @@
+import { CloseCodes, TickwireProtocol } from "@tickwire/shared";
+import type { TrafficMeter } from "./meter.ts";
+import type { RateGate } from "./limits.ts";
+import { inputFrameProblem } from "./inputFrame.ts";
+import { takeAck, type UnreliableChannel } from "./unreliable/channel.ts";
+
+export interface ScreenLimits {
+  maxMessageBytes: number;
+  maxBareAcksPerSecond: number;
+}
+
+/** What to do with one client frame: hand `frame` to the room, drop it (it was all ack), or close the sender. */
+export type Screened = { frame: Buffer } | { consumed: true } | { close: number; reason: string };
+
+/**
+ * Every client frame passes here before the room, on both transports, in this order: metered;
+ * over MAX_MESSAGE_BYTES closes with 1009; a Tickwire ack header is taken off (a bad or flooding
+ * ack closes with 4002); what is left counts against the rate gate (4101) and, if an input
+ * frame, must have sound framing (4002). Each refusal is counted on the meter.
+ */
+export function screenFrame(frame: Buffer, channel: UnreliableChannel | undefined, gate: RateGate | undefined, limits: ScreenLimits, meter: TrafficMeter, now: number): Screened {
+  meter.received(frame.byteLength);
+  if (frame.byteLength > limits.maxMessageBytes) {
+    meter.oversized();
+    return { close: CloseCodes.MESSAGE_TOO_BIG, reason: "message too big" };
+  }
+  if (frame[0] === TickwireProtocol.ACK) {
+    const taken = takeAck(frame, channel, limits.maxBareAcksPerSecond, now);
+    if ("reject" in taken) {
+      meter.badAck(taken.reject);
+      return { close: CloseCodes.PROTOCOL_VIOLATION, reason: taken.reject };
+    }
+    if (!taken.inner) return { consumed: true };
+    frame = taken.inner;
+  }
+  if (gate && !gate.take(now)) {
+    meter.rateLimited();
+    return { close: CloseCodes.RATE_LIMITED, reason: "too many messages" };
+  }
+  if (inputFrameProblem(frame)) {
+    meter.malformed();
+    return { close: CloseCodes.PROTOCOL_VIOLATION, reason: "malformed input frame" };
+  }
+  return { frame };
+}
