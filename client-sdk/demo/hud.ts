@@ -48,18 +48,24 @@ export class Hud {
       `you          ${me ? `${me.health} hp${me.alive ? "" : " (respawning)"} · score ${me.score}` : "–"}`,
     ].join("\n");
 
-    const rows = arena.state?.scoreboard?.map((e) => ({ id: e.id, text: `${e.name} — ${e.score} (${e.kills}/${e.deaths})` })) ?? [];
-    this.#board.replaceChildren(...rows.map((r) => {
-      const li = document.createElement("li");
-      li.textContent = r.text;
-      if (r.id === arena.sessionId) li.className = "me";
-      return li;
-    }));
+    const rows =
+      arena.state?.scoreboard?.map((e) => ({ id: e.id, text: `${e.name} — ${e.score} (${e.kills}/${e.deaths})` })) ??
+      [];
+    this.#board.replaceChildren(
+      ...rows.map((r) => {
+        const li = document.createElement("li");
+        li.textContent = r.text;
+        if (r.id === arena.sessionId) li.className = "me";
+        return li;
+      }),
+    );
     const kills = arena.state?.killFeed?.map((k) => `${k.killerName} ✕ ${k.victimName}`) ?? [];
-    this.#feed.replaceChildren(...kills.reverse().map((text) => {
-      const div = document.createElement("div");
-      div.textContent = text;
-      return div;
-    }));
+    this.#feed.replaceChildren(
+      ...kills.reverse().map((text) => {
+        const div = document.createElement("div");
+        div.textContent = text;
+        return div;
+      }),
+    );
   }
 }

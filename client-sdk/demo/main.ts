@@ -23,10 +23,20 @@ addEventListener("keydown", (e) => {
   held.add(e.key.toLowerCase());
 });
 addEventListener("keyup", (e) => held.delete(e.key.toLowerCase()));
-addEventListener("blur", () => { held.clear(); firing = false; });
-canvas.addEventListener("mousemove", (e) => { mouse.x = e.clientX; mouse.y = e.clientY; });
-canvas.addEventListener("mousedown", (e) => { if (e.button === 0) firing = true; });
-addEventListener("mouseup", () => { firing = false; });
+addEventListener("blur", () => {
+  held.clear();
+  firing = false;
+});
+canvas.addEventListener("mousemove", (e) => {
+  mouse.x = e.clientX;
+  mouse.y = e.clientY;
+});
+canvas.addEventListener("mousedown", (e) => {
+  if (e.button === 0) firing = true;
+});
+addEventListener("mouseup", () => {
+  firing = false;
+});
 
 function axis(neg: string[], pos: string[]): number {
   return (pos.some((k) => held.has(k)) ? 1 : 0) - (neg.some((k) => held.has(k)) ? 1 : 0);
@@ -61,14 +71,23 @@ function wireChat(arena: ArenaConnection): void {
 function wireEvents(arena: ArenaConnection): void {
   arena.on("chat", (line) => hud.line(`${line.name}: ${line.text}`));
   arena.on("error", (n) => hud.line(`${n.type}: ${n.detail}`, "error"));
-  arena.on("shots", ({ shots }) => { for (const shot of shots) renderer.addShot(shot, performance.now()); });
-  arena.on("death", (d) => { if (d.victim === arena.sessionId) hud.line(`${d.killerName} got you; respawning…`, "system"); });
+  arena.on("shots", ({ shots }) => {
+    for (const shot of shots) renderer.addShot(shot, performance.now());
+  });
+  arena.on("death", (d) => {
+    if (d.victim === arena.sessionId) hud.line(`${d.killerName} got you; respawning…`, "system");
+  });
   arena.on("enterView", (p) => hud.line(`${p.name} is near`, "system"));
   arena.on("dropped", () => hud.status("connection lost…"));
   arena.on("reconnecting", (n, max) => hud.status(`reconnecting (${n}/${max})…`));
-  arena.on("reconnected", () => { hud.status(""); hud.line("reconnected", "system"); });
+  arena.on("reconnected", () => {
+    hud.status("");
+    hud.line("reconnected", "system");
+  });
   arena.on("reconnectFailed", () => hud.status("could not reconnect; reload to join again"));
-  arena.on("leave", (code) => { if (code !== CloseCodes.CONSENTED) hud.status(`disconnected (${code}); reload to join again`); });
+  arena.on("leave", (code) => {
+    if (code !== CloseCodes.CONSENTED) hud.status(`disconnected (${code}); reload to join again`);
+  });
 }
 
 async function start(): Promise<void> {

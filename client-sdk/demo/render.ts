@@ -46,7 +46,11 @@ export class ArenaRenderer {
     // About 1400 units across the smaller side of the window: players are big enough to aim at,
     // and a shot's full range fits on screen.
     const scale = Math.min(canvas.width, canvas.height) / VIEW_SPAN;
-    this.camera = { scale, cx: me?.x ?? (state?.width ?? SIM.WORLD_WIDTH) / 2, cy: me?.y ?? (state?.height ?? SIM.WORLD_HEIGHT) / 2 };
+    this.camera = {
+      scale,
+      cx: me?.x ?? (state?.width ?? SIM.WORLD_WIDTH) / 2,
+      cy: me?.y ?? (state?.height ?? SIM.WORLD_HEIGHT) / 2,
+    };
     const sx = (x: number) => canvas.width / 2 + (x - this.camera.cx) * scale;
     const sy = (y: number) => canvas.height / 2 + (y - this.camera.cy) * scale;
 
@@ -65,8 +69,14 @@ export class ArenaRenderer {
     ctx.strokeStyle = "#1f2633";
     ctx.lineWidth = 1;
     ctx.beginPath();
-    for (let x = 0; x <= w; x += FLOOR_GRID) { ctx.moveTo(sx(x), sy(0)); ctx.lineTo(sx(x), sy(h)); }
-    for (let y = 0; y <= h; y += FLOOR_GRID) { ctx.moveTo(sx(0), sy(y)); ctx.lineTo(sx(w), sy(y)); }
+    for (let x = 0; x <= w; x += FLOOR_GRID) {
+      ctx.moveTo(sx(x), sy(0));
+      ctx.lineTo(sx(x), sy(h));
+    }
+    for (let y = 0; y <= h; y += FLOOR_GRID) {
+      ctx.moveTo(sx(0), sy(y));
+      ctx.lineTo(sx(w), sy(y));
+    }
     ctx.stroke();
     ctx.strokeStyle = "#4c566a";
     ctx.strokeRect(sx(0), sy(0), w * scale, h * scale);

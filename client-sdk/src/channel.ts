@@ -52,8 +52,15 @@ interface ConnectionLike {
  */
 export class ClientChannel {
   readonly counters: ChannelCounters = {
-    framesReceived: 0, bytesReceived: 0, unreliableFrames: 0, unreliableBytes: 0, acksSent: 0, acksPiggybacked: 0, inputsSkipped: 0,
+    framesReceived: 0,
+    bytesReceived: 0,
+    unreliableFrames: 0,
+    unreliableBytes: 0,
+    acksSent: 0,
+    acksPiggybacked: 0,
+    inputsSkipped: 0,
   };
+  // biome-ignore lint/suspicious/noExplicitAny: any room's connection; Colyseus' Room type arguments are invariant
   readonly #room: Room<any, any>;
   readonly #conn: ConnectionLike;
   readonly #ackDelayMs: number;
@@ -64,6 +71,7 @@ export class ClientChannel {
   /** Close code of the last connection that ended (the SDK reports BACKLOG_OVERFLOW as 4010). */
   lastCloseCode: number | undefined;
 
+  // biome-ignore lint/suspicious/noExplicitAny: any room's connection; Colyseus' Room type arguments are invariant
   constructor(room: Room<any, any>, opts: ChannelOptions = {}) {
     this.#room = room;
     this.#conn = room.connection as unknown as ConnectionLike;

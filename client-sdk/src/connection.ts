@@ -1,7 +1,14 @@
 import { Callbacks, type Room, type InputHandle } from "@colyseus/sdk";
 import {
-  ServerMessages, ClientMessages, PlayerInput, clampAxis,
-  type ArenaState, type Player, type ChatBroadcast, type ErrorNotice, type ShotsBroadcast,
+  ServerMessages,
+  ClientMessages,
+  PlayerInput,
+  clampAxis,
+  type ArenaState,
+  type Player,
+  type ChatBroadcast,
+  type ErrorNotice,
+  type ShotsBroadcast,
 } from "@tickwire/shared/wire";
 import { Emitter } from "./emitter.ts";
 import { now } from "./time.ts";
@@ -35,6 +42,7 @@ export interface ArenaConnectionOptions extends ChannelOptions, NetcodeOptions {
  * ```
  */
 export class ArenaConnection {
+  // biome-ignore lint/suspicious/noExplicitAny: Colyseus' Room takes a server room class first; a client has none
   readonly room: Room<any, ArenaState>;
   #events = new Emitter<ArenaEvents>();
   #input: InputHandle<PlayerInput>;
@@ -54,6 +62,7 @@ export class ArenaConnection {
   readonly #corrections: EventWindow;
   #correctionsSeen = 0;
 
+  // biome-ignore lint/suspicious/noExplicitAny: Colyseus' Room takes a server room class first; a client has none
   constructor(room: Room<any, ArenaState>, opts: ArenaConnectionOptions = {}) {
     this.room = room;
     this.#channel = new ClientChannel(room, opts);
@@ -119,26 +128,48 @@ export class ArenaConnection {
     }
   }
 
-  get sessionId(): string { return this.room.sessionId; }
-  get roomId(): string { return this.room.roomId; }
+  get sessionId(): string {
+    return this.room.sessionId;
+  }
+  get roomId(): string {
+    return this.room.roomId;
+  }
   /** Pass to `TickwireClient.reconnect()` to take this seat back after the SDK gave up. */
-  get reconnectionToken(): string { return this.room.reconnectionToken; }
+  get reconnectionToken(): string {
+    return this.room.reconnectionToken;
+  }
   /** The replicated state: other players at their newest received (not interpolated) positions. */
-  get state(): ArenaState { return this.room.state; }
+  get state(): ArenaState {
+    return this.room.state;
+  }
   /** This client's own player as the server last sent it, once the first state has arrived. */
-  get self(): Player | undefined { return this.room.state?.players?.get(this.room.sessionId); }
+  get self(): Player | undefined {
+    return this.room.state?.players?.get(this.room.sessionId);
+  }
   /** Newest measured round-trip time in ms (NaN before the first measurement). */
-  get latencyMs(): number { return this.#net.clock?.rttMs ?? NaN; }
+  get latencyMs(): number {
+    return this.#net.clock?.rttMs ?? NaN;
+  }
   /** The server clock estimate: `serverTick(now)`, `rttMs`, `jitterMs` (undefined before the first state). */
-  get clock(): ServerClock | undefined { return this.#net.clock; }
+  get clock(): ServerClock | undefined {
+    return this.#net.clock;
+  }
   /** True while the socket is up (false during a drop and after leaving). */
-  get connected(): boolean { return this.#connected; }
+  get connected(): boolean {
+    return this.#connected;
+  }
   /** True once the connection has ended for good (left, kicked, or reconnection gave up). */
-  get closed(): boolean { return this.#closedWith !== undefined; }
+  get closed(): boolean {
+    return this.#closedWith !== undefined;
+  }
   /** Sequence number of the newest input sent. */
-  get lastSentSeq(): number { return this.#seq; }
+  get lastSentSeq(): number {
+    return this.#seq;
+  }
   /** Simulation ticks per second on the server (from the state; 30 until it arrives). */
-  get tickRate(): number { return this.room.state?.tickRate || 30; }
+  get tickRate(): number {
+    return this.room.state?.tickRate || 30;
+  }
 
   /**
    * The local player's predicted position and aim, drawn where the game should draw it (the
@@ -150,7 +181,9 @@ export class ArenaConnection {
   }
 
   /** The local player's prediction: the server's body with the unacknowledged inputs replayed (no smoothing). */
-  get predictor(): Predictor | undefined { return this.#net.predictor; }
+  get predictor(): Predictor | undefined {
+    return this.#net.predictor;
+  }
 
   /**
    * Every player in this client's state with where to draw it at `at` (default now): the local
@@ -184,10 +217,14 @@ export class ArenaConnection {
     d.aim = intent.aim ?? 0;
     d.buttons = intent.buttons ?? 0;
     const seen = this.#net.renderTick(now());
-    d.viewTick = intent.viewTick ?? (Number.isFinite(seen) ? Math.max(0, seen) : this.room.state?.tick ?? 0);
+    d.viewTick = intent.viewTick ?? (Number.isFinite(seen) ? Math.max(0, seen) : (this.room.state?.tick ?? 0));
     this.#input.send();
     // Predicted with what the server will step with: float32 on the wire, axes clamped to [-1, 1].
-    this.#net.onInput(d.seq, { moveX: clampAxis(Math.fround(d.moveX)), moveY: clampAxis(Math.fround(d.moveY)), aim: Math.fround(d.aim) });
+    this.#net.onInput(d.seq, {
+      moveX: clampAxis(Math.fround(d.moveX)),
+      moveY: clampAxis(Math.fround(d.moveY)),
+      aim: Math.fround(d.aim),
+    });
     return this.#seq;
   }
 
@@ -231,7 +268,9 @@ export class ArenaConnection {
   }
 
   /** Cumulative traffic counters (a copy). */
-  get counters(): NetCounters { return { ...this.#channel.counters, patches: this.#patches }; }
+  get counters(): NetCounters {
+    return { ...this.#channel.counters, patches: this.#patches };
+  }
 
   /** Figures for a net-stats overlay, at `at` (default now). */
   netStats(at = now()): NetStats {
@@ -283,7 +322,13 @@ export class ArenaConnection {
     let newest = this.#killTick;
     feed.forEach((k) => {
       if (this.#killTick >= 0 && k.tick > this.#killTick) {
-        this.#events.emit("death", { tick: k.tick, victim: k.victim, victimName: k.victimName, killer: k.killer, killerName: k.killerName });
+        this.#events.emit("death", {
+          tick: k.tick,
+          victim: k.victim,
+          victimName: k.victimName,
+          killer: k.killer,
+          killerName: k.killerName,
+        });
       }
       newest = Math.max(newest, k.tick);
     });
@@ -293,7 +338,8 @@ export class ArenaConnection {
   #onShots(msg: ShotsBroadcast): void {
     this.#events.emit("shots", msg);
     for (const shot of msg.shots) {
-      if (shot.hit !== undefined) this.#events.emit("hit", { tick: msg.tick, shooter: shot.shooter, target: shot.hit, shot });
+      if (shot.hit !== undefined)
+        this.#events.emit("hit", { tick: msg.tick, shooter: shot.shooter, target: shot.hit, shot });
     }
   }
 

@@ -57,7 +57,10 @@ async function main(): Promise<number> {
   const duration = positiveInt("duration", values.duration, 15);
   const ramp = positiveInt("ramp", values.ramp, 3, 0);
   const inputHz = positiveInt("input-hz", values["input-hz"], 30);
-  const workerCount = Math.min(clients, positiveInt("workers", values.workers, Math.max(1, Math.min(availableParallelism() - 1, Math.ceil(clients / 100)))));
+  const workerCount = Math.min(
+    clients,
+    positiveInt("workers", values.workers, Math.max(1, Math.min(availableParallelism() - 1, Math.ceil(clients / 100)))),
+  );
 
   const serverEnv: Record<string, string> = { MAX_PLAYERS_PER_ROOM: String(Math.max(64, Math.ceil(clients / rooms))) };
   for (const pair of values["server-env"] ?? []) {
@@ -65,7 +68,8 @@ async function main(): Promise<number> {
     if (eq <= 0) throw new Error(`--server-env takes KEY=VALUE, got "${pair}"`);
     serverEnv[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
-  if (values.endpoint && values["server-env"]) throw new Error("--server-env applies to the local server only (not with --endpoint)");
+  if (values.endpoint && values["server-env"])
+    throw new Error("--server-env applies to the local server only (not with --endpoint)");
 
   let local: LocalServer | undefined;
   let endpoint = values.endpoint;
@@ -74,9 +78,21 @@ async function main(): Promise<number> {
     endpoint = local.endpoint;
   }
   const httpUrl = endpoint.replace(/^ws/, "http");
-  console.log(`loadtest: ${clients} bots in ${rooms} rooms, ${workerCount} worker thread(s), ramp ${ramp}s, run ${duration}s against ${endpoint}${local ? " (local server)" : ""}`);
+  console.log(
+    `loadtest: ${clients} bots in ${rooms} rooms, ${workerCount} worker thread(s), ramp ${ramp}s, run ${duration}s against ${endpoint}${local ? " (local server)" : ""}`,
+  );
 
-  const totals = { joined: 0, failed: 0, disconnects: 0, patches: 0, bytes: 0, heldSum: 0, heldSamples: 0, shots: 0, hits: 0 };
+  const totals = {
+    joined: 0,
+    failed: 0,
+    disconnects: 0,
+    patches: 0,
+    bytes: 0,
+    heldSum: 0,
+    heldSamples: 0,
+    shots: 0,
+    hits: 0,
+  };
   const rtt: number[] = [];
   const errors: string[] = [];
   const created: string[] = [];
@@ -97,7 +113,9 @@ async function main(): Promise<number> {
 
   const workers = Array.from({ length: workerCount }, () => {
     const w = new Worker(path.join(HERE, "worker-entry.mjs"));
-    w.on("message", (m: FromWorker) => { if (m.type === "report") absorb(m.report); });
+    w.on("message", (m: FromWorker) => {
+      if (m.type === "report") absorb(m.report);
+    });
     w.on("error", (err) => errors.push(`worker: ${err.message}`));
     return w;
   });
@@ -108,29 +126,44 @@ async function main(): Promise<number> {
   try {
     tickBefore = await fetchTickHistogram(httpUrl);
     flushBefore = await fetchTickHistogram(httpUrl, FLUSH_METRIC);
-  } catch { /* a remote server without /metrics: tick figures stay NaN */ }
+  } catch {
+    /* a remote server without /metrics: tick figures stay NaN */
+  }
 
   // Phase 1: one creator bot per room; phase 2: the rest join those rooms by id over the ramp.
   const creators: BotSpec[] = Array.from({ length: rooms }, (_, i) => ({ index: i, delayMs: 0 }));
-  creators.forEach((b, i) => send(workers[i % workerCount]!, { type: "spawn", endpoint, bots: [b], inputHz }));
+  creators.forEach((b, i) => {
+    send(workers[i % workerCount]!, { type: "spawn", endpoint, bots: [b], inputHz });
+  });
   const deadline = Date.now() + 15_000;
   while (created.length + totals.failed < rooms && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   if (created.length === 0) errors.push("no room could be created");
 
   const rest = clients - rooms;
   for (let k = 0; k < rest; k++) {
-    const spec: BotSpec = { index: rooms + k, roomId: created[k % Math.max(1, created.length)], delayMs: rest > 1 ? Math.round((ramp * 1000 * k) / rest) : 0 };
-    if (!spec.roomId) { totals.failed++; continue; }
+    const spec: BotSpec = {
+      index: rooms + k,
+      roomId: created[k % Math.max(1, created.length)],
+      delayMs: rest > 1 ? Math.round((ramp * 1000 * k) / rest) : 0,
+    };
+    if (!spec.roomId) {
+      totals.failed++;
+      continue;
+    }
     send(workers[k % workerCount]!, { type: "spawn", endpoint, bots: [spec], inputHz });
   }
 
   // Live progress, one line.
-  const bar = new cliProgress.SingleBar({
-    format: " {bar} {value}/{total}s | joined {joined}/{clients} failed {failed} drops {drops} | {pps} patches/s/client | {kbps} kB/s/client | rtt p50 {rtt} ms",
-    hideCursor: true,
-    noTTYOutput: true,
-    notTTYSchedule: 2000,
-  }, cliProgress.Presets.shades_classic);
+  const bar = new cliProgress.SingleBar(
+    {
+      format:
+        " {bar} {value}/{total}s | joined {joined}/{clients} failed {failed} drops {drops} | {pps} patches/s/client | {kbps} kB/s/client | rtt p50 {rtt} ms",
+      hideCursor: true,
+      noTTYOutput: true,
+      notTTYSchedule: 2000,
+    },
+    cliProgress.Presets.shades_classic,
+  );
   const runSeconds = ramp + duration;
   bar.start(runSeconds, 0, { joined: 0, clients, failed: 0, drops: 0, pps: "-", kbps: "-", rtt: "-" });
   const measureFrom = { at: 0, patches: 0, bytes: 0 };
@@ -152,12 +185,15 @@ async function main(): Promise<number> {
       }
       const p50 = sampleQuantile(0.5, rtt);
       bar.update(Math.min(runSeconds, Math.round((now - started) / 1000)), {
-        joined: totals.joined, failed: totals.failed, drops: totals.disconnects,
+        joined: totals.joined,
+        failed: totals.failed,
+        drops: totals.disconnects,
         ...shown,
         rtt: Number.isNaN(p50) ? "-" : p50.toFixed(1),
       });
       // Steady-state figures are measured after the ramp.
-      if (measureFrom.at === 0 && now - started >= ramp * 1000) Object.assign(measureFrom, { at: now, patches: totals.patches, bytes: totals.bytes });
+      if (measureFrom.at === 0 && now - started >= ramp * 1000)
+        Object.assign(measureFrom, { at: now, patches: totals.patches, bytes: totals.bytes });
       if (now - started >= runSeconds * 1000) {
         clearInterval(t);
         resolve();
@@ -169,19 +205,37 @@ async function main(): Promise<number> {
   const measuredSeconds = (Date.now() - measureFrom.at) / 1000;
   const steady = { patches: totals.patches - measureFrom.patches, bytes: totals.bytes - measureFrom.bytes };
   // A worker that died (its error is already recorded) or hangs must not hold the report.
-  await Promise.all(workers.map((w) => new Promise<void>((resolve) => {
-    const timer = setTimeout(() => { errors.push("a worker did not stop within 10 s"); resolve(); }, 10_000);
-    const done = () => { clearTimeout(timer); resolve(); };
-    w.on("message", (m: FromWorker) => { if (m.type === "stopped") { absorb(m.report); done(); } });
-    w.once("exit", done);
-    send(w, { type: "stop" });
-  })));
+  await Promise.all(
+    workers.map(
+      (w) =>
+        new Promise<void>((resolve) => {
+          const timer = setTimeout(() => {
+            errors.push("a worker did not stop within 10 s");
+            resolve();
+          }, 10_000);
+          const done = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+          w.on("message", (m: FromWorker) => {
+            if (m.type === "stopped") {
+              absorb(m.report);
+              done();
+            }
+          });
+          w.once("exit", done);
+          send(w, { type: "stop" });
+        }),
+    ),
+  );
   let tickAfter: Buckets = [];
   let flushAfter: Buckets = [];
   try {
     tickAfter = await fetchTickHistogram(httpUrl);
     flushAfter = await fetchTickHistogram(httpUrl, FLUSH_METRIC);
-  } catch { /* see above */ }
+  } catch {
+    /* see above */
+  }
   const ticks = diffBuckets(tickAfter, tickBefore);
   const flushes = diffBuckets(flushAfter, flushBefore);
   await Promise.all(workers.map((w) => w.terminate()));
@@ -192,7 +246,15 @@ async function main(): Promise<number> {
     command: `npm run loadtest -- ${process.argv.slice(2).join(" ")}`.trim(),
     endpoint: local ? "local child process" : endpoint,
     startedAt: new Date(started).toISOString(),
-    config: { clients, rooms, durationSeconds: duration, rampSeconds: ramp, workers: workerCount, inputHz, serverEnv: local ? serverEnv : undefined },
+    config: {
+      clients,
+      rooms,
+      durationSeconds: duration,
+      rampSeconds: ramp,
+      workers: workerCount,
+      inputHz,
+      serverEnv: local ? serverEnv : undefined,
+    },
     clients: { joined: totals.joined, failed: totals.failed, disconnects: totals.disconnects },
     perClient: {
       patchesPerSecond: round(steady.patches / measuredSeconds / connected),
@@ -217,17 +279,29 @@ async function main(): Promise<number> {
   };
 
   console.log("\nTickwire load test report");
-  console.log(`  clients joined ${result.clients.joined}/${clients}, failed ${result.clients.failed}, disconnects ${result.clients.disconnects}`);
-  console.log(`  per client: ${result.perClient.patchesPerSecond} patches/s, ${result.perClient.downstreamBytesPerSecond} B/s downstream (steady state, ${measuredSeconds.toFixed(1)} s)`);
+  console.log(
+    `  clients joined ${result.clients.joined}/${clients}, failed ${result.clients.failed}, disconnects ${result.clients.disconnects}`,
+  );
+  console.log(
+    `  per client: ${result.perClient.patchesPerSecond} patches/s, ${result.perClient.downstreamBytesPerSecond} B/s downstream (steady state, ${measuredSeconds.toFixed(1)} s)`,
+  );
   console.log(`  RTT: p50 ${result.rttMs.p50} ms, p99 ${result.rttMs.p99} ms (${result.rttMs.samples} pings)`);
-  console.log(`  players held per client: ${result.playersHeld} (interest management), shots ${result.combat.shots}, hits ${result.combat.hits}`);
-  console.log(`  server tick duration: p50 ${result.serverTickMs.p50} ms, p99 ${result.serverTickMs.p99} ms (${result.serverTickMs.samples} ticks, from /metrics)`);
-  console.log(`  server flush (encode + send): p50 ${result.serverFlushMs.p50} ms, p99 ${result.serverFlushMs.p99} ms (${result.serverFlushMs.samples} flushes)`);
+  console.log(
+    `  players held per client: ${result.playersHeld} (interest management), shots ${result.combat.shots}, hits ${result.combat.hits}`,
+  );
+  console.log(
+    `  server tick duration: p50 ${result.serverTickMs.p50} ms, p99 ${result.serverTickMs.p99} ms (${result.serverTickMs.samples} ticks, from /metrics)`,
+  );
+  console.log(
+    `  server flush (encode + send): p50 ${result.serverFlushMs.p50} ms, p99 ${result.serverFlushMs.p99} ms (${result.serverFlushMs.samples} flushes)`,
+  );
   if (errors.length) console.log(`  errors: ${errors.join(" | ")}`);
 
-  const out = values.out ?? path.resolve(HERE, "../results", `loadtest-${new Date(started).toISOString().replace(/[:.]/g, "-")}.json`);
+  const out =
+    values.out ??
+    path.resolve(HERE, "../results", `loadtest-${new Date(started).toISOString().replace(/[:.]/g, "-")}.json`);
   await mkdir(path.dirname(out), { recursive: true });
-  await writeFile(out, JSON.stringify(result, null, 2) + "\n");
+  await writeFile(out, `${JSON.stringify(result, null, 2)}\n`);
   console.log(`  JSON: ${path.relative(process.cwd(), out)}`);
 
   const ok = totals.failed === 0 && totals.disconnects === 0 && totals.joined === clients;

@@ -9,9 +9,7 @@ export interface BotSpec {
   delayMs: number;
 }
 
-export type ToWorker =
-  | { type: "spawn"; endpoint: string; bots: BotSpec[]; inputHz: number }
-  | { type: "stop" };
+export type ToWorker = { type: "spawn"; endpoint: string; bots: BotSpec[]; inputHz: number } | { type: "stop" };
 
 /** Counters since the previous report (deltas), plus the RTT samples taken meanwhile. */
 export interface WorkerReport {
@@ -32,6 +30,4 @@ export interface WorkerReport {
   errors: string[];
 }
 
-export type FromWorker =
-  | { type: "report"; report: WorkerReport }
-  | { type: "stopped"; report: WorkerReport };
+export type FromWorker = { type: "report"; report: WorkerReport } | { type: "stopped"; report: WorkerReport };

@@ -15,12 +15,18 @@ import { diffBuckets, fetchTickHistogram, histogramQuantile, type Buckets } from
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, "../..");
-const USAGE = "usage: npm run soak -- [--minutes 10] [--clients 60] [--rooms 3] [--sample <seconds, 15>] [--warmup <seconds, 60>] [--out file.json]";
+const USAGE =
+  "usage: npm run soak -- [--minutes 10] [--clients 60] [--rooms 3] [--sample <seconds, 15>] [--warmup <seconds, 60>] [--out file.json]";
 
 const { values } = parseArgs({
   options: {
-    minutes: { type: "string", default: "10" }, clients: { type: "string", default: "60" }, rooms: { type: "string", default: "3" },
-    sample: { type: "string", default: "15" }, warmup: { type: "string", default: "60" }, out: { type: "string" }, help: { type: "boolean" },
+    minutes: { type: "string", default: "10" },
+    clients: { type: "string", default: "60" },
+    rooms: { type: "string", default: "3" },
+    sample: { type: "string", default: "15" },
+    warmup: { type: "string", default: "60" },
+    out: { type: "string" },
+    help: { type: "boolean" },
   },
 });
 if (values.help) {
@@ -62,16 +68,43 @@ interface Sample {
   tickP50Ms: number;
 }
 
-const server = await startLocalServer({ MONITOR_PASSWORD: "soak-monitor-password", MAX_PLAYERS_PER_ROOM: String(Math.ceil(clients / rooms) + 8) });
-console.log(`soak: server at ${server.endpoint}, ${clients} bots in ${rooms} rooms for ${minutes} min (warm-up ${warmupS} s, a sample every ${sampleS} s)`);
+const server = await startLocalServer({
+  MONITOR_PASSWORD: "soak-monitor-password",
+  MAX_PLAYERS_PER_ROOM: String(Math.ceil(clients / rooms) + 8),
+});
+console.log(
+  `soak: server at ${server.endpoint}, ${clients} bots in ${rooms} rooms for ${minutes} min (warm-up ${warmupS} s, a sample every ${sampleS} s)`,
+);
 const durationS = Math.round(minutes * 60);
-const bots = spawn(process.execPath, ["--import", "tsx", path.join(HERE, "cli.ts"), "--endpoint", server.endpoint, "--clients", String(clients), "--rooms", String(rooms), "--duration", String(durationS + 30), "--ramp", "5", "--out", path.join(ROOT, "loadtest/results/.soak-bots.json")], { cwd: ROOT, stdio: "ignore" });
+const bots = spawn(
+  process.execPath,
+  [
+    "--import",
+    "tsx",
+    path.join(HERE, "cli.ts"),
+    "--endpoint",
+    server.endpoint,
+    "--clients",
+    String(clients),
+    "--rooms",
+    String(rooms),
+    "--duration",
+    String(durationS + 30),
+    "--ramp",
+    "5",
+    "--out",
+    path.join(ROOT, "loadtest/results/.soak-bots.json"),
+  ],
+  { cwd: ROOT, stdio: "ignore" },
+);
 
 // Churn: one client joins, sends a chat line and leaves, every 2 s.
 let churned = 0;
 const churn = setInterval(async () => {
   try {
-    const c = await new TickwireClient(server.endpoint, { maxReconnectAttempts: 0, pingIntervalMs: 0 }).joinArena({ name: "churn" });
+    const c = await new TickwireClient(server.endpoint, { maxReconnectAttempts: 0, pingIntervalMs: 0 }).joinArena({
+      name: "churn",
+    });
     c.chat("passing through");
     await c.leave();
     churned++;
@@ -99,7 +132,9 @@ while ((Date.now() - started) / 1000 < durationS) {
     tickP50Ms: +(histogramQuantile(0.5, window) * 1000).toFixed(3),
   };
   samples.push(s);
-  console.log(`${String(s.atS).padStart(5)} s  rss ${s.rssMiB} MiB  heap ${s.heapUsedMiB} MiB  handles ${s.handles}  clients ${s.clients}  tick p50 ${s.tickP50Ms} ms  p99 ${s.tickP99Ms} ms`);
+  console.log(
+    `${String(s.atS).padStart(5)} s  rss ${s.rssMiB} MiB  heap ${s.heapUsedMiB} MiB  handles ${s.handles}  clients ${s.clients}  tick p50 ${s.tickP50Ms} ms  p99 ${s.tickP99Ms} ms`,
+  );
 }
 clearInterval(churn);
 bots.kill("SIGTERM");
@@ -112,20 +147,32 @@ const third = Math.max(1, Math.floor(afterWarmup.length / 3));
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 const report = {
   command: `npm run soak -- --minutes ${minutes} --clients ${clients} --rooms ${rooms}`,
-  minutes, clients, rooms, warmupSeconds: warmupS, churnedJoins: churned,
-  rssAfterWarmupMiB: first.rssMiB, rssEndMiB: last.rssMiB,
+  minutes,
+  clients,
+  rooms,
+  warmupSeconds: warmupS,
+  churnedJoins: churned,
+  rssAfterWarmupMiB: first.rssMiB,
+  rssEndMiB: last.rssMiB,
   rssGrowthPercent: +(((last.rssMiB - first.rssMiB) / first.rssMiB) * 100).toFixed(2),
-  heapAfterWarmupMiB: first.heapUsedMiB, heapEndMiB: last.heapUsedMiB,
-  handlesAfterWarmup: first.handles, handlesEnd: last.handles,
+  heapAfterWarmupMiB: first.heapUsedMiB,
+  heapEndMiB: last.heapUsedMiB,
+  handlesAfterWarmup: first.handles,
+  handlesEnd: last.handles,
   tickP99StartMs: +mean(afterWarmup.slice(0, third).map((s) => s.tickP99Ms)).toFixed(2),
   tickP99EndMs: +mean(afterWarmup.slice(-third).map((s) => s.tickP99Ms)).toFixed(2),
   samples,
 };
-const out = values.out ?? path.join(ROOT, "loadtest/results", `soak-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
+const out =
+  values.out ?? path.join(ROOT, "loadtest/results", `soak-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
 await mkdir(path.dirname(out), { recursive: true });
 await writeFile(out, JSON.stringify(report, null, 2));
-console.log(`\nRSS after warm-up ${report.rssAfterWarmupMiB} MiB -> end ${report.rssEndMiB} MiB (${report.rssGrowthPercent}%; target < 10%)`);
-console.log(`heap used ${report.heapAfterWarmupMiB} -> ${report.heapEndMiB} MiB; handles ${report.handlesAfterWarmup} -> ${report.handlesEnd}; joins churned ${churned}`);
+console.log(
+  `\nRSS after warm-up ${report.rssAfterWarmupMiB} MiB -> end ${report.rssEndMiB} MiB (${report.rssGrowthPercent}%; target < 10%)`,
+);
+console.log(
+  `heap used ${report.heapAfterWarmupMiB} -> ${report.heapEndMiB} MiB; handles ${report.handlesAfterWarmup} -> ${report.handlesEnd}; joins churned ${churned}`,
+);
 console.log(`tick p99, first third after warm-up ${report.tickP99StartMs} ms, last third ${report.tickP99EndMs} ms`);
 console.log(`report: ${path.relative(ROOT, out)}`);
 process.exit(0);

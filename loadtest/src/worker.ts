@@ -20,7 +20,20 @@ let inputTimer: ReturnType<typeof setInterval> | undefined;
 const timers: Array<ReturnType<typeof setTimeout>> = [];
 
 function emptyReport(): WorkerReport {
-  return { joined: 0, failed: 0, disconnects: 0, patches: 0, bytes: 0, rttMs: [], heldSum: 0, heldSamples: 0, shots: 0, hits: 0, created: [], errors: [] };
+  return {
+    joined: 0,
+    failed: 0,
+    disconnects: 0,
+    patches: 0,
+    bytes: 0,
+    rttMs: [],
+    heldSum: 0,
+    heldSamples: 0,
+    shots: 0,
+    hits: 0,
+    created: [],
+    errors: [],
+  };
 }
 
 function post(msg: FromWorker): void {
@@ -78,7 +91,8 @@ function tickInputs(): void {
     const target = Math.random() < FIRE_CHANCE ? nearestOther(b.conn) : undefined;
     if (target) report.shots++;
     b.conn.sendInput({
-      moveX: Math.cos(b.heading), moveY: Math.sin(b.heading),
+      moveX: Math.cos(b.heading),
+      moveY: Math.sin(b.heading),
       aim: target ? target.aim : b.heading,
       buttons: target ? Buttons.FIRE : 0,
     });

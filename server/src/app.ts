@@ -48,7 +48,13 @@ export async function createApp(config: Config): Promise<App> {
     metrics.originsRejected.inc();
     log.debug("websocket upgrade refused", { origin });
   });
-  transport = await createTransport(config, meterFromMetrics(metrics), channelEventsFromMetrics(metrics), createLogger("transport"), origins);
+  transport = await createTransport(
+    config,
+    meterFromMetrics(metrics),
+    channelEventsFromMetrics(metrics),
+    createLogger("transport"),
+    origins,
+  );
   const cluster = config.redisUrl ? await connectCluster(config, createLogger("cluster")) : undefined;
 
   const bound = transport;
@@ -60,7 +66,9 @@ export async function createApp(config: Config): Promise<App> {
     ...(cluster ? { presence: cluster.presence, driver: cluster.driver, publicAddress: config.publicAddress } : {}),
     selectProcessIdToCreateRoom: selectProcess(config, load),
     rooms: {
-      [ARENA_ROOM]: defineRoom(createArenaRoom({ config, metrics, log: createLogger("arena"), batch: (fn) => bound.batch(fn), load })),
+      [ARENA_ROOM]: defineRoom(
+        createArenaRoom({ config, metrics, log: createLogger("arena"), batch: (fn) => bound.batch(fn), load }),
+      ),
     },
     routes: createRoutes({ config, metrics, transportKind: () => bound.kind, startedAt: Date.now(), load }),
   });
@@ -86,7 +94,9 @@ export async function createApp(config: Config): Promise<App> {
         if (outcome === "timeout") {
           log.warn(`rooms still closing after ${timeoutMs} ms: exiting anyway`, { rooms: load.rooms });
           // Whatever is left must not stay listed for other processes to send clients to.
-          await cluster?.forgetSelf().catch((err) => log.error("could not remove this process's rooms from the listing", { err }));
+          await cluster
+            ?.forgetSelf()
+            .catch((err) => log.error("could not remove this process's rooms from the listing", { err }));
         }
         return outcome;
       })();

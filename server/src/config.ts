@@ -6,7 +6,11 @@ import { z } from "zod";
 // a bad value stops the process with the variable's name in the message.
 
 const int = (min: number, max: number) =>
-  z.string().trim().regex(/^-?\d+$/, "must be a whole number").transform(Number)
+  z
+    .string()
+    .trim()
+    .regex(/^-?\d+$/, "must be a whole number")
+    .transform(Number)
     .pipe(z.number().int().min(min).max(max));
 
 const flag = z.enum(["0", "1", "true", "false"]).transform((v) => v === "1" || v === "true");
@@ -56,9 +60,17 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 
   /** Scale-out: with a Redis URL, rooms are listed and joined across every process on that Redis. */
-  REDIS_URL: z.string().trim().regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL").optional(),
+  REDIS_URL: z
+    .string()
+    .trim()
+    .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
+    .optional(),
   /** host:port at which clients reach this process (defaults to localhost:PORT with REDIS_URL). */
-  PUBLIC_ADDRESS: z.string().trim().regex(/^[^\s/:]+(:\d{1,5})?(\/[^\s]*)?$/, "must be host:port (no scheme)").optional(),
+  PUBLIC_ADDRESS: z
+    .string()
+    .trim()
+    .regex(/^[^\s/:]+(:\d{1,5})?(\/[^\s]*)?$/, "must be host:port (no scheme)")
+    .optional(),
   /** How often (seconds) a process looks for peers that vanished and removes their rooms from the listing. */
   CLUSTER_SWEEP_SECONDS: int(1, 3600).default(3),
 
@@ -162,19 +174,25 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const production = e.NODE_ENV === "production";
   const problems: string[] = [];
   if (production && !e.AUTH_SECRET && !e.ALLOW_ANONYMOUS) {
-    problems.push("AUTH_SECRET: required when NODE_ENV=production (or set ALLOW_ANONYMOUS=1 to serve anonymous players on purpose)");
+    problems.push(
+      "AUTH_SECRET: required when NODE_ENV=production (or set ALLOW_ANONYMOUS=1 to serve anonymous players on purpose)",
+    );
   }
   if (production && e.DEV_TOKENS) problems.push("DEV_TOKENS=1: not allowed when NODE_ENV=production");
   if (production && e.FAULT_INJECTION) problems.push("FAULT_INJECTION=1: not allowed when NODE_ENV=production");
   if (e.DEV_TOKENS && !e.AUTH_SECRET) problems.push("DEV_TOKENS=1: needs AUTH_SECRET to sign with");
   if ((e.TLS_KEY_FILE === undefined) !== (e.TLS_CERT_FILE === undefined)) {
-    problems.push(`${e.TLS_KEY_FILE ? "TLS_CERT_FILE" : "TLS_KEY_FILE"}: must be set together with ${e.TLS_KEY_FILE ? "TLS_KEY_FILE" : "TLS_CERT_FILE"}`);
+    problems.push(
+      `${e.TLS_KEY_FILE ? "TLS_CERT_FILE" : "TLS_KEY_FILE"}: must be set together with ${e.TLS_KEY_FILE ? "TLS_KEY_FILE" : "TLS_CERT_FILE"}`,
+    );
   }
   for (const key of ["TLS_KEY_FILE", "TLS_CERT_FILE"] as const) {
     if (e[key] !== undefined && !existsSync(e[key])) problems.push(`${key}=${JSON.stringify(e[key])}: no such file`);
   }
   if (e.REDIS_URL && !e.PUBLIC_ADDRESS && e.PORT === 0) {
-    problems.push("PUBLIC_ADDRESS: required with REDIS_URL when PORT=0 (peers must know where to send this process's clients)");
+    problems.push(
+      "PUBLIC_ADDRESS: required with REDIS_URL when PORT=0 (peers must know where to send this process's clients)",
+    );
   }
   if (problems.length > 0) throw new ConfigError(`invalid configuration\n  ${problems.join("\n  ")}`);
   const generated = e.MONITOR_PASSWORD === undefined;
@@ -207,15 +225,25 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     production,
     redisUrl: e.REDIS_URL,
-    publicAddress: e.PUBLIC_ADDRESS ?? (e.REDIS_URL ? `${e.HOST === "0.0.0.0" ? "localhost" : e.HOST}:${e.PORT}` : undefined),
+    publicAddress:
+      e.PUBLIC_ADDRESS ?? (e.REDIS_URL ? `${e.HOST === "0.0.0.0" ? "localhost" : e.HOST}:${e.PORT}` : undefined),
     clusterSweepSeconds: e.CLUSTER_SWEEP_SECONDS,
-    auth: e.AUTH_SECRET ? Object.freeze({ secret: e.AUTH_SECRET, issuer: e.AUTH_ISSUER, audience: e.AUTH_AUDIENCE }) : undefined,
+    auth: e.AUTH_SECRET
+      ? Object.freeze({ secret: e.AUTH_SECRET, issuer: e.AUTH_ISSUER, audience: e.AUTH_AUDIENCE })
+      : undefined,
     anonymous: !e.AUTH_SECRET,
     devTokens: e.DEV_TOKENS,
-    allowedOrigins: Object.freeze(e.ALLOWED_ORIGINS.split(",").map((o) => o.trim().replace(/\/+$/, "")).filter((o) => o.length > 0)),
+    allowedOrigins: Object.freeze(
+      e.ALLOWED_ORIGINS.split(",")
+        .map((o) => o.trim().replace(/\/+$/, ""))
+        .filter((o) => o.length > 0),
+    ),
     maxRooms: e.MAX_ROOMS,
     maxClients: e.MAX_CLIENTS,
-    tls: e.TLS_KEY_FILE && e.TLS_CERT_FILE ? Object.freeze({ keyFile: e.TLS_KEY_FILE, certFile: e.TLS_CERT_FILE }) : undefined,
+    tls:
+      e.TLS_KEY_FILE && e.TLS_CERT_FILE
+        ? Object.freeze({ keyFile: e.TLS_KEY_FILE, certFile: e.TLS_CERT_FILE })
+        : undefined,
     shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT_SECONDS,
     faultInjection: e.FAULT_INJECTION,
   });
@@ -225,6 +253,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
  * The environment for one process started by `npm run start:cluster`: this process's own,
  * plus the port, Redis and public address of that member of the cluster.
  */
-export function clusterMemberEnv(port: number, redisUrl: string, publicHost: string): Record<string, string | undefined> {
+export function clusterMemberEnv(
+  port: number,
+  redisUrl: string,
+  publicHost: string,
+): Record<string, string | undefined> {
   return { ...process.env, PORT: String(port), REDIS_URL: redisUrl, PUBLIC_ADDRESS: `${publicHost}:${port}` };
 }

@@ -1,4 +1,4 @@
-import { loadConfig, ConfigError } from "./config.ts";
+import { loadConfig, ConfigError, type Config } from "./config.ts";
 import { createApp } from "./app.ts";
 import { createLogger } from "./observability/log.ts";
 
@@ -6,7 +6,7 @@ import { createLogger } from "./observability/log.ts";
 const log = createLogger("server");
 
 async function main(): Promise<void> {
-  let config;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (err) {
@@ -29,24 +29,35 @@ async function main(): Promise<void> {
   const shown = config.host === "0.0.0.0" ? "localhost" : config.host;
   const scheme = config.tls ? "https" : "http";
   log.info(`listening on ${scheme}://${shown}:${port}`, {
-    transport: app.transport.kind, tickHz: config.tickHz, patchHz: config.patchHz,
-    auth: config.auth ? "token" : "anonymous", cluster: config.redisUrl ? "redis" : "local",
+    transport: app.transport.kind,
+    tickHz: config.tickHz,
+    patchHz: config.patchHz,
+    auth: config.auth ? "token" : "anonymous",
+    cluster: config.redisUrl ? "redis" : "local",
   });
-  if (config.anonymous && !config.production) log.info("auth: anonymous joins allowed (no AUTH_SECRET; development only)");
-  if (config.anonymous && config.production) log.warn("auth: anonymous joins allowed in production (ALLOW_ANONYMOUS=1)");
+  if (config.anonymous && !config.production)
+    log.info("auth: anonymous joins allowed (no AUTH_SECRET; development only)");
+  if (config.anonymous && config.production)
+    log.warn("auth: anonymous joins allowed in production (ALLOW_ANONYMOUS=1)");
   if (config.monitorPasswordGenerated) {
     // Printed once: set MONITOR_PASSWORD to keep a stable one.
-    log.info(`monitor: ${scheme}://${shown}:${port}/monitor/ user "${config.monitorUser}" password "${config.monitorPassword}" (generated for this run)`);
+    log.info(
+      `monitor: ${scheme}://${shown}:${port}/monitor/ user "${config.monitorUser}" password "${config.monitorPassword}" (generated for this run)`,
+    );
   }
 
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info(`${signal} received: refusing new joins, closing clients with 4001, waiting up to ${config.shutdownTimeoutSeconds} s for rooms`);
+    log.info(
+      `${signal} received: refusing new joins, closing clients with 4001, waiting up to ${config.shutdownTimeoutSeconds} s for rooms`,
+    );
     app.close().then(
       (outcome) => {
-        log.info(`shutdown ${outcome === "clean" ? "complete" : "timed out; rooms left unclosed were removed from the listing"}`);
+        log.info(
+          `shutdown ${outcome === "clean" ? "complete" : "timed out; rooms left unclosed were removed from the listing"}`,
+        );
         process.exit(0);
       },
       (err) => {

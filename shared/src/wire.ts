@@ -1,14 +1,36 @@
 // The parts of the shared package a game client needs, without the validators (and so
 // without zod, which would more than double a browser bundle).
 export { SIM, NET, COMBAT, Buttons } from "./sim/constants.ts";
-export { stepBody, clampAxis, IDLE_INTENT, DEFAULT_BOUNDS, type Body, type MoveIntent, type Bounds } from "./sim/movement.ts";
+export {
+  stepBody,
+  clampAxis,
+  IDLE_INTENT,
+  DEFAULT_BOUNDS,
+  type Body,
+  type MoveIntent,
+  type Bounds,
+} from "./sim/movement.ts";
 export { createRng, type Rng } from "./sim/rng.ts";
 export { Player, Pickup, KillFeedEntry, ScoreEntry, ArenaState } from "./schema/state.ts";
 export { PlayerInput } from "./schema/input.ts";
 export { CloseCodes, ErrorReasons, describeCloseCode } from "./protocol/codes.ts";
-export { ClientMessages, ServerMessages, type ChatBroadcast, type ErrorNotice, type ShotInfo, type ShotsBroadcast } from "./protocol/messages.ts";
+export {
+  ClientMessages,
+  ServerMessages,
+  type ChatBroadcast,
+  type ErrorNotice,
+  type ShotInfo,
+  type ShotsBroadcast,
+} from "./protocol/messages.ts";
 export { ARENA_ROOM } from "./protocol/rooms.ts";
 export {
-  TickwireProtocol, ACK_HEADER_BYTES, UNRELIABLE_PATCH_BYTE, writeAckHeader, prependAck, readAckHeader,
-  unreliableSeqOf, seqNewer, type Ack,
+  TickwireProtocol,
+  ACK_HEADER_BYTES,
+  UNRELIABLE_PATCH_BYTE,
+  writeAckHeader,
+  prependAck,
+  readAckHeader,
+  unreliableSeqOf,
+  seqNewer,
+  type Ack,
 } from "./protocol/ack.ts";

@@ -38,7 +38,13 @@ export interface ClusterNode extends RunningServer {
 /** Starts one server process on Redis database `redisUrl`, reachable at 127.0.0.1:<its port>. */
 export async function startNode(redisUrl: string, env: Record<string, string> = {}): Promise<ClusterNode> {
   const port = await freePort();
-  const server = await startServer({ REDIS_URL: redisUrl, PORT: String(port), PUBLIC_ADDRESS: `127.0.0.1:${port}`, CLUSTER_SWEEP_SECONDS: "1", ...env });
+  const server = await startServer({
+    REDIS_URL: redisUrl,
+    PORT: String(port),
+    PUBLIC_ADDRESS: `127.0.0.1:${port}`,
+    CLUSTER_SWEEP_SECONDS: "1",
+    ...env,
+  });
   const health = await (await fetch(`${server.httpUrl}/healthz`)).json();
   return Object.assign(server, { processId: health.processId as string });
 }

@@ -5,10 +5,29 @@ import { createRng, TickwireProtocol, type Rng } from "@tickwire/shared/wire";
 // failing run can be replayed with the seed it prints.
 
 export type FrameKind =
-  | "random" | "truncated" | "huge_length" | "bad_utf8" | "every_code" | "bad_ack" | "oversized" | "text"
-  | "unknown_type" | "bad_payload" | "garbage_input" | "stale_ack";
+  | "random"
+  | "truncated"
+  | "huge_length"
+  | "bad_utf8"
+  | "every_code"
+  | "bad_ack"
+  | "oversized"
+  | "text"
+  | "unknown_type"
+  | "bad_payload"
+  | "garbage_input"
+  | "stale_ack";
 /** Frames the server closes the sender for (or may: random bytes can be anything). */
-export const HOSTILE_KINDS: readonly FrameKind[] = ["random", "truncated", "huge_length", "bad_utf8", "every_code", "bad_ack", "oversized", "text"];
+export const HOSTILE_KINDS: readonly FrameKind[] = [
+  "random",
+  "truncated",
+  "huge_length",
+  "bad_utf8",
+  "every_code",
+  "bad_ack",
+  "oversized",
+  "text",
+];
 /**
  * Well-framed frames with wrong content: unknown message types, payloads of the wrong type,
  * input bodies that are noise, acks for frames never sent. The server answers or ignores them
@@ -18,14 +37,26 @@ export const LENIENT_KINDS: readonly FrameKind[] = ["unknown_type", "bad_payload
 export const FRAME_KINDS: readonly FrameKind[] = [...HOSTILE_KINDS, ...LENIENT_KINDS];
 
 const CODES = [
-  Protocol.JOIN_ROOM, Protocol.LEAVE_ROOM, Protocol.ROOM_DATA, Protocol.ROOM_DATA_BYTES, Protocol.PING,
-  Protocol.ROOM_INPUT_RELIABLE, Protocol.ROOM_INPUT_UNRELIABLE, Protocol.ROOM_REQUEST, Protocol.ROOM_STATE,
-  Protocol.ROOM_STATE_PATCH, Protocol.ROOM_DATA_SCHEMA, TickwireProtocol.ACK,
+  Protocol.JOIN_ROOM,
+  Protocol.LEAVE_ROOM,
+  Protocol.ROOM_DATA,
+  Protocol.ROOM_DATA_BYTES,
+  Protocol.PING,
+  Protocol.ROOM_INPUT_RELIABLE,
+  Protocol.ROOM_INPUT_UNRELIABLE,
+  Protocol.ROOM_REQUEST,
+  Protocol.ROOM_STATE,
+  Protocol.ROOM_STATE_PATCH,
+  Protocol.ROOM_DATA_SCHEMA,
+  TickwireProtocol.ACK,
 ];
 
 export class FrameFuzzer {
   readonly rng: Rng;
-  constructor(readonly seed: number, readonly maxMessageBytes: number) {
+  constructor(
+    readonly seed: number,
+    readonly maxMessageBytes: number,
+  ) {
     this.rng = createRng(seed);
   }
 
@@ -50,9 +81,15 @@ export class FrameFuzzer {
       case "truncated": {
         // A plausible start (a message type, a msgpack header, a schema varint) cut short.
         const starts = [
-          [Protocol.ROOM_DATA, 0xd9], [Protocol.ROOM_DATA, 0x01, 0xdb, 0xff], [Protocol.ROOM_DATA, 0xa4, 0x63, 0x68],
-          [Protocol.ROOM_INPUT_RELIABLE, 0xff], [Protocol.ROOM_INPUT_UNRELIABLE, 0x80, 0xff], [Protocol.ROOM_REQUEST, 0x01],
-          [Protocol.ROOM_DATA_BYTES, 0xcd], [TickwireProtocol.ACK, 0x01], [Protocol.ROOM_DATA, 0x01, 0xdc, 0xff, 0xff],
+          [Protocol.ROOM_DATA, 0xd9],
+          [Protocol.ROOM_DATA, 0x01, 0xdb, 0xff],
+          [Protocol.ROOM_DATA, 0xa4, 0x63, 0x68],
+          [Protocol.ROOM_INPUT_RELIABLE, 0xff],
+          [Protocol.ROOM_INPUT_UNRELIABLE, 0x80, 0xff],
+          [Protocol.ROOM_REQUEST, 0x01],
+          [Protocol.ROOM_DATA_BYTES, 0xcd],
+          [TickwireProtocol.ACK, 0x01],
+          [Protocol.ROOM_DATA, 0x01, 0xdc, 0xff, 0xff],
         ];
         return new Uint8Array(this.pick(starts));
       }
@@ -64,7 +101,13 @@ export class FrameFuzzer {
       case "bad_utf8": {
         // A string message type and a string payload with invalid UTF-8 (lone continuation
         // bytes, overlong forms, surrogates).
-        const bad = this.pick([[0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xff, 0xfe], [0x80, 0x80, 0x80], [0xf8, 0x88, 0x80, 0x80, 0x80]]);
+        const bad = this.pick([
+          [0xc0, 0xaf],
+          [0xed, 0xa0, 0x80],
+          [0xff, 0xfe],
+          [0x80, 0x80, 0x80],
+          [0xf8, 0x88, 0x80, 0x80, 0x80],
+        ]);
         return new Uint8Array([Protocol.ROOM_DATA, 0xa0 | bad.length, ...bad, 0xa0 | bad.length, ...bad]);
       }
       case "every_code":
@@ -78,12 +121,29 @@ export class FrameFuzzer {
       case "unknown_type": {
         // ROOM_DATA, a msgpack fixstr type of random letters, a small msgpack value.
         const name = Array.from({ length: 1 + this.int(12) }, () => 0x61 + this.int(26));
-        return new Uint8Array([Protocol.ROOM_DATA, 0xa0 | name.length, ...name, this.pick([0xc0, 0xc2, 0x2a, 0x90, 0x80])]);
+        return new Uint8Array([
+          Protocol.ROOM_DATA,
+          0xa0 | name.length,
+          ...name,
+          this.pick([0xc0, 0xc2, 0x2a, 0x90, 0x80]),
+        ]);
       }
       case "bad_payload": {
         // The chat message (string type "chat") with a number, nil, array, map, bool or a non-string.
         const chat = [0x63, 0x68, 0x61, 0x74];
-        return new Uint8Array([Protocol.ROOM_DATA, 0xa4, ...chat, ...this.pick([[0xc0], [0x2a], [0x92, 0x01, 0x02], [0x81, 0xa1, 0x61, 0x01], [0xc3], [0xcb, 0x7f, 0xf8, 0, 0, 0, 0, 0, 0]])]);
+        return new Uint8Array([
+          Protocol.ROOM_DATA,
+          0xa4,
+          ...chat,
+          ...this.pick([
+            [0xc0],
+            [0x2a],
+            [0x92, 0x01, 0x02],
+            [0x81, 0xa1, 0x61, 0x01],
+            [0xc3],
+            [0xcb, 0x7f, 0xf8, 0, 0, 0, 0, 0, 0],
+          ]),
+        ]);
       }
       case "garbage_input": {
         // Unreliable input ring with correct framing and noise for bodies.
@@ -92,7 +152,14 @@ export class FrameFuzzer {
       }
       case "stale_ack": {
         // A well-formed ack (never-sent seq) riding on a PING.
-        return new Uint8Array([TickwireProtocol.ACK, this.int(256), this.int(256), this.int(256), this.int(256), Protocol.PING]);
+        return new Uint8Array([
+          TickwireProtocol.ACK,
+          this.int(256),
+          this.int(256),
+          this.int(256),
+          this.int(256),
+          Protocol.PING,
+        ]);
       }
     }
   }
@@ -103,7 +170,9 @@ export class FrameFuzzer {
  * ones that must get a 4xx; the others are odd but harmless (a `null` body is no options) and may
  * succeed. None may go unanswered or answer 500.
  */
-export function badHttpRequests(roomId: string): Array<[string, string, Record<string, string>, string | undefined, boolean]> {
+export function badHttpRequests(
+  roomId: string,
+): Array<[string, string, Record<string, string>, string | undefined, boolean]> {
   const json = { "content-type": "application/json" };
   const deep = "[".repeat(5000) + "]".repeat(5000);
   return [
@@ -118,7 +187,13 @@ export function badHttpRequests(roomId: string): Array<[string, string, Record<s
     ["POST", "/matchmake/joinOrCreate/arena", json, JSON.stringify({ name: "a".repeat(100_000) }), true],
     ["POST", "/matchmake/joinOrCreate/arena", json, deep, true],
     ["POST", "/matchmake/joinOrCreate/arena", json, JSON.stringify({ name: "ada", pad: "x".repeat(1 << 20) }), true],
-    ["POST", "/matchmake/joinOrCreate/arena", json, '{"__proto__": {"polluted": true}, "constructor": {"prototype": {"polluted": true}}}', false],
+    [
+      "POST",
+      "/matchmake/joinOrCreate/arena",
+      json,
+      '{"__proto__": {"polluted": true}, "constructor": {"prototype": {"polluted": true}}}',
+      false,
+    ],
     ["POST", "/matchmake/joinOrCreate/arena", { "content-type": "text/plain" }, "name=ada", false],
     ["POST", "/matchmake/joinOrCreate/arena", {}, undefined, false],
     ["POST", "/matchmake/joinOrCreate/no-such-room", json, "{}", true],
@@ -128,14 +203,20 @@ export function badHttpRequests(roomId: string): Array<[string, string, Record<s
     ["POST", "/matchmake/joinById/does-not-exist", json, "{}", true],
     ["POST", "/matchmake/reconnect/arena", json, '{"reconnectionToken": "nope:nope"}', true],
     ["POST", `/matchmake/reconnect/${roomId}`, json, '{"reconnectionToken": 5}', true],
-    ["POST", "/matchmake/joinOrCreate/arena", { ...json, authorization: "Bearer " + "A".repeat(8000) }, "{}", false],
+    ["POST", "/matchmake/joinOrCreate/arena", { ...json, authorization: `Bearer ${"A".repeat(8000)}` }, "{}", false],
     ["POST", "/matchmake/joinOrCreate/..%2f..%2fetc", json, "{}", true],
     ["GET", "/matchmake/joinOrCreate/arena", {}, undefined, true],
     ["DELETE", "/matchmake/joinOrCreate/arena", {}, undefined, true],
     ["PUT", "/matchmake/joinOrCreate/arena", json, "{}", true],
-    ["GET", "/monitor/api", { authorization: "Basic " + Buffer.from("admin:wrong").toString("base64") }, undefined, true],
+    [
+      "GET",
+      "/monitor/api",
+      { authorization: `Basic ${Buffer.from("admin:wrong").toString("base64")}` },
+      undefined,
+      true,
+    ],
     ["GET", "/monitor/api", { authorization: "Basic %%%" }, undefined, true],
     ["GET", "/monitor/api/room/call?roomId=x&method=disconnect", {}, undefined, true],
-    ["GET", "/metrics?" + "a=1&".repeat(2000), {}, undefined, false],
+    ["GET", `/metrics?${"a=1&".repeat(2000)}`, {}, undefined, false],
   ];
 }

@@ -21,7 +21,13 @@ export interface SimResult {
  * Runs an AckWindow against a simulated link with explicit time (no clocks): a frame of
  * `frameBytes` is offered every `intervalMs`; the client acknowledges each frame on arrival.
  */
-export function simulate(link: SimLink, frameBytes: number, intervalMs: number, durationMs: number, maxFramesInFlight = 32): SimResult {
+export function simulate(
+  link: SimLink,
+  frameBytes: number,
+  intervalMs: number,
+  durationMs: number,
+  maxFramesInFlight = 32,
+): SimResult {
   const w = new AckWindow({ maxFramesInFlight });
   const acks: Array<{ at: number; seq: number }> = [];
   const result: SimResult = { offered: 0, sent: 0, delivered: 0, staleness: [], maxInFlight: 0 };

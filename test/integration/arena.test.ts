@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TickwireClient, type ArenaConnection } from "@tickwire/client-sdk";
-import { SEE_ALL, startServer, metricValue, MONITOR_USER, MONITOR_PASSWORD, type RunningServer } from "../helpers/server.ts";
+import {
+  SEE_ALL,
+  startServer,
+  metricValue,
+  MONITOR_USER,
+  MONITOR_PASSWORD,
+  type RunningServer,
+} from "../helpers/server.ts";
 import { waitFor, elapse } from "../helpers/wait.ts";
 
 let server: RunningServer;
@@ -42,7 +49,10 @@ describe("arena over the real uWS transport", () => {
     const startX = seen.x;
     const timer = setInterval(() => ada.sendInput({ moveX: startX > 1000 ? -1 : 1, moveY: 0 }), 1000 / 30);
     try {
-      await waitFor(() => Math.abs(bob.state.players.get(ada.sessionId)!.x - startX) > 100, "ada to move 100 units in bob's view");
+      await waitFor(
+        () => Math.abs(bob.state.players.get(ada.sessionId)!.x - startX) > 100,
+        "ada to move 100 units in bob's view",
+      );
     } finally {
       clearInterval(timer);
     }
@@ -75,7 +85,9 @@ describe("HTTP routes", () => {
     const anon = await fetch(`${server.httpUrl}/monitor/`);
     expect(anon.status).toBe(401);
     expect(anon.headers.get("www-authenticate")).toMatch(/^Basic/);
-    const wrong = await fetch(`${server.httpUrl}/monitor/api`, { headers: { authorization: `Basic ${btoa(`${MONITOR_USER}:nope`)}` } });
+    const wrong = await fetch(`${server.httpUrl}/monitor/api`, {
+      headers: { authorization: `Basic ${btoa(`${MONITOR_USER}:nope`)}` },
+    });
     expect(wrong.status).toBe(401);
     const auth = { authorization: `Basic ${btoa(`${MONITOR_USER}:${MONITOR_PASSWORD}`)}` };
     expect((await fetch(`${server.httpUrl}/monitor/`, { headers: auth })).status).toBe(200);
@@ -96,8 +108,13 @@ describe("HTTP routes", () => {
     expect(res.headers.get("content-type")).toContain("text/plain");
     const text = await res.text();
     for (const name of [
-      "tickwire_tick_duration_seconds_bucket", "tickwire_tick_lateness_seconds_bucket", "tickwire_clients", "tickwire_rooms",
-      "tickwire_clients_backlogged", "tickwire_backlog_bytes", "tickwire_backpressure_closes_total",
+      "tickwire_tick_duration_seconds_bucket",
+      "tickwire_tick_lateness_seconds_bucket",
+      "tickwire_clients",
+      "tickwire_rooms",
+      "tickwire_clients_backlogged",
+      "tickwire_backlog_bytes",
+      "tickwire_backpressure_closes_total",
     ]) {
       expect(text).toContain(name);
     }
@@ -113,7 +130,9 @@ describe("HTTP routes", () => {
 
   it("refuses a bad display name at join with a clear error", async () => {
     const client = new TickwireClient(server.wsUrl);
-    await expect(client.joinArena({ name: "<script>" })).rejects.toThrow(/invalid join options: name: name may contain only/);
+    await expect(client.joinArena({ name: "<script>" })).rejects.toThrow(
+      /invalid join options: name: name may contain only/,
+    );
     await expect(client.joinArena({ name: "x".repeat(17) })).rejects.toThrow(/name is longer than 16 characters/);
     await expect(client.joinArena({ name: "   " })).rejects.toThrow(/name is empty/);
     await expect(client.joinArena({ name: 42 } as never)).rejects.toThrow(/invalid join options: name/);

@@ -12,7 +12,10 @@ const SECRET = "test-secret-of-at-least-thirty-two-bytes!";
 const key = (secret: string) => new TextEncoder().encode(secret);
 const now = () => Math.floor(Date.now() / 1000);
 
-function sign(claims: Record<string, unknown>, opts: { secret?: string; alg?: string; exp?: number } = {}): Promise<string> {
+function sign(
+  claims: Record<string, unknown>,
+  opts: { secret?: string; alg?: string; exp?: number } = {},
+): Promise<string> {
   return new SignJWT(claims)
     .setProtectedHeader({ alg: opts.alg ?? "HS256" })
     .setIssuedAt()
@@ -57,7 +60,11 @@ describe("join tokens", () => {
   });
 
   it("join options cannot choose another user's id or name", async () => {
-    const conn = await join(await sign({ sub: "user-bob", name: "Bob" }), { name: "Ada", userId: "user-ada", sub: "user-ada" });
+    const conn = await join(await sign({ sub: "user-bob", name: "Bob" }), {
+      name: "Ada",
+      userId: "user-ada",
+      sub: "user-ada",
+    });
     const self = await waitFor(() => conn.self, "own player");
     expect(self.userId).toBe("user-bob");
     expect(self.name).toBe("Bob");
@@ -69,47 +76,83 @@ describe("join tokens", () => {
   const cases: Array<[string, () => Promise<string | undefined>, RegExp, string]> = [
     ["missing", async () => undefined, /no token/, "missing"],
     ["expired", () => sign({ sub: "user-eve" }, { exp: now() - 60 }), /token expired/, "expired"],
-    ["forged (another secret)", () => sign({ sub: "user-eve" }, { secret: "another-secret-of-at-least-32-bytes!!" }), /signature invalid/, "signature"],
-    ["tampered (claims changed after signing)", async () => {
-      const [h, , s] = (await sign({ sub: "user-eve" })).split(".");
-      const body = Buffer.from(JSON.stringify({ sub: "user-ada", exp: now() + 600 })).toString("base64url");
-      return `${h}.${body}.${s}`;
-    }, /signature invalid/, "signature"],
+    [
+      "forged (another secret)",
+      () => sign({ sub: "user-eve" }, { secret: "another-secret-of-at-least-32-bytes!!" }),
+      /signature invalid/,
+      "signature",
+    ],
+    [
+      "tampered (claims changed after signing)",
+      async () => {
+        const [h, , s] = (await sign({ sub: "user-eve" })).split(".");
+        const body = Buffer.from(JSON.stringify({ sub: "user-ada", exp: now() + 600 })).toString("base64url");
+        return `${h}.${body}.${s}`;
+      },
+      /signature invalid/,
+      "signature",
+    ],
     ["signed with HS512", () => sign({ sub: "user-eve" }, { alg: "HS512" }), /algorithm not allowed/, "algorithm"],
-    ["unsigned (alg none)", async () => new UnsecuredJWT({ sub: "user-ada" }).setExpirationTime(now() + 600).encode(), /algorithm not allowed|malformed/, "algorithm|malformed"],
+    [
+      "unsigned (alg none)",
+      async () => new UnsecuredJWT({ sub: "user-ada" }).setExpirationTime(now() + 600).encode(),
+      /algorithm not allowed|malformed/,
+      "algorithm|malformed",
+    ],
     ["not a JWT", async () => "hello.world", /malformed/, "malformed"],
-    ["without exp", async () => new SignJWT({ sub: "user-eve" }).setProtectedHeader({ alg: "HS256" }).sign(key(SECRET)), /claim "exp"/, "claims"],
+    [
+      "without exp",
+      async () => new SignJWT({ sub: "user-eve" }).setProtectedHeader({ alg: "HS256" }).sign(key(SECRET)),
+      /claim "exp"/,
+      "claims",
+    ],
   ];
 
-  it.each(cases)("a %s token is refused with 401 and a clear reason, before a seat is reserved", async (_what, make, message, reason) => {
-    const seatsBefore = await seats();
-    const counted = async () => {
-      let n = 0;
-      for (const r of reason.split("|")) n += await metricValue(server, "tickwire_auth_rejected_total", `reason="${r}"`);
-      return n;
-    };
-    const countedBefore = await counted();
-    const err = await refused(await make());
-    expect(err.code).toBe(401);
-    expect(err.message).toMatch(message);
-    expect(await counted()).toBe(countedBefore + 1);
-    expect(await seats()).toBe(seatsBefore);
-  });
+  it.each(cases)(
+    "a %s token is refused with 401 and a clear reason, before a seat is reserved",
+    async (_what, make, message, reason) => {
+      const seatsBefore = await seats();
+      const counted = async () => {
+        let n = 0;
+        for (const r of reason.split("|"))
+          n += await metricValue(server, "tickwire_auth_rejected_total", `reason="${r}"`);
+        return n;
+      };
+      const countedBefore = await counted();
+      const err = await refused(await make());
+      expect(err.code).toBe(401);
+      expect(err.message).toMatch(message);
+      expect(await counted()).toBe(countedBefore + 1);
+      expect(await seats()).toBe(seatsBefore);
+    },
+  );
 
   it("the dev-token endpoint and `npm run token` issue tokens the server accepts", async () => {
     const res = await fetch(`${server.httpUrl}/auth/dev-token`, {
-      method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ userId: "user-dev", name: "Dev" }),
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ userId: "user-dev", name: "Dev" }),
     });
     expect(res.status).toBe(200);
     const viaHttp = await join((await res.json()).token);
     expect((await waitFor(() => viaHttp.self, "own player")).userId).toBe("user-dev");
 
-    const bad = await fetch(`${server.httpUrl}/auth/dev-token`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    const bad = await fetch(`${server.httpUrl}/auth/dev-token`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
     expect(bad.status).toBe(400);
 
-    const cli = spawnSync(process.execPath, ["--import", "tsx", "server/src/tools/token.ts", "--user", "user-cli", "--name", "Cli"], {
-      cwd: ROOT, env: { ...process.env, AUTH_SECRET: SECRET }, encoding: "utf8",
-    });
+    const cli = spawnSync(
+      process.execPath,
+      ["--import", "tsx", "server/src/tools/token.ts", "--user", "user-cli", "--name", "Cli"],
+      {
+        cwd: ROOT,
+        env: { ...process.env, AUTH_SECRET: SECRET },
+        encoding: "utf8",
+      },
+    );
     expect(cli.status).toBe(0);
     const viaCli = await join(cli.stdout.trim());
     expect((await waitFor(() => viaCli.self, "own player")).name).toBe("Cli");

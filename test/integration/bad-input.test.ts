@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Protocol } from "@colyseus/sdk";
-import { TickwireClient, CloseCodes, ErrorReasons, SIM, type ArenaConnection, type ErrorNotice } from "@tickwire/client-sdk";
+import {
+  TickwireClient,
+  CloseCodes,
+  ErrorReasons,
+  SIM,
+  type ArenaConnection,
+  type ErrorNotice,
+} from "@tickwire/client-sdk";
 import { prependAck, TickwireProtocol } from "@tickwire/shared/wire";
 import { startServer, metricValue, type RunningServer } from "../helpers/server.ts";
 import { waitFor } from "../helpers/wait.ts";
@@ -18,7 +25,10 @@ let honest: ArenaConnection;
 const open: ArenaConnection[] = [];
 
 beforeAll(async () => {
-  server = await startServer({ MAX_MESSAGES_PER_SECOND: String(MAX_MESSAGES_PER_SECOND), MAX_MESSAGE_BYTES: String(MAX_MESSAGE_BYTES) });
+  server = await startServer({
+    MAX_MESSAGES_PER_SECOND: String(MAX_MESSAGES_PER_SECOND),
+    MAX_MESSAGE_BYTES: String(MAX_MESSAGE_BYTES),
+  });
   honest = await new TickwireClient(server.wsUrl).joinArena({ name: "honest" });
   open.push(honest);
 });
@@ -40,7 +50,8 @@ async function joinAttacker(): Promise<{ conn: ArenaConnection; notices: ErrorNo
   return { conn, notices, closed };
 }
 
-const sendRaw = (conn: ArenaConnection, bytes: number[] | Uint8Array) => conn.room.connection.send(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes));
+const sendRaw = (conn: ArenaConnection, bytes: number[] | Uint8Array) =>
+  conn.room.connection.send(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes));
 
 /** The room still ticks and the honest client still receives patches. */
 async function honestStillServed(): Promise<void> {
@@ -71,12 +82,18 @@ const seats = async (): Promise<number> => (await (await fetch(`${server.httpUrl
 describe("bad input", () => {
   it("a chat payload of the wrong type is ignored with an error notice and a count", async () => {
     const { conn, notices } = await joinAttacker();
-    const before = await metricValue(server, "tickwire_messages_rejected_total", `reason="${ErrorReasons.INVALID_PAYLOAD}"`);
+    const before = await metricValue(
+      server,
+      "tickwire_messages_rejected_total",
+      `reason="${ErrorReasons.INVALID_PAYLOAD}"`,
+    );
     conn.room.send("chat", { not: "a string" });
     conn.room.send("chat", 12345);
     await waitFor(() => notices.length >= 2, "two error notices");
     expect(notices[0]).toMatchObject({ reason: ErrorReasons.INVALID_PAYLOAD, type: "chat" });
-    expect(await metricValue(server, "tickwire_messages_rejected_total", `reason="${ErrorReasons.INVALID_PAYLOAD}"`)).toBe(before + 2);
+    expect(
+      await metricValue(server, "tickwire_messages_rejected_total", `reason="${ErrorReasons.INVALID_PAYLOAD}"`),
+    ).toBe(before + 2);
     // Still connected: a valid chat line goes through afterwards.
     const heard = new Promise((r) => honest.on("chat", r));
     conn.chat("still here");
@@ -86,11 +103,17 @@ describe("bad input", () => {
 
   it("an unknown message type is ignored with an error notice and a count", async () => {
     const { conn, notices } = await joinAttacker();
-    const before = await metricValue(server, "tickwire_messages_rejected_total", `reason="${ErrorReasons.UNKNOWN_MESSAGE}"`);
+    const before = await metricValue(
+      server,
+      "tickwire_messages_rejected_total",
+      `reason="${ErrorReasons.UNKNOWN_MESSAGE}"`,
+    );
     conn.room.send("teleport", { x: 0, y: 0 });
     await waitFor(() => notices.length >= 1, "error notice");
     expect(notices[0]).toMatchObject({ reason: ErrorReasons.UNKNOWN_MESSAGE, type: "teleport" });
-    expect(await metricValue(server, "tickwire_messages_rejected_total", `reason="${ErrorReasons.UNKNOWN_MESSAGE}"`)).toBe(before + 1);
+    expect(
+      await metricValue(server, "tickwire_messages_rejected_total", `reason="${ErrorReasons.UNKNOWN_MESSAGE}"`),
+    ).toBe(before + 1);
     expect(conn.closed).toBe(false);
     await honestStillServed();
   });
@@ -142,7 +165,11 @@ describe("bad input", () => {
   });
 
   it("an oversized payload closes its sender with MESSAGE_TOO_BIG", async () => {
-    await closesAndCounts((conn) => conn.room.send("chat", "x".repeat(MAX_MESSAGE_BYTES + 100)), CloseCodes.MESSAGE_TOO_BIG, "oversized");
+    await closesAndCounts(
+      (conn) => conn.room.send("chat", "x".repeat(MAX_MESSAGE_BYTES + 100)),
+      CloseCodes.MESSAGE_TOO_BIG,
+      "oversized",
+    );
   });
 
   it("a message flood closes its sender with RATE_LIMITED and is counted", async () => {
@@ -151,7 +178,11 @@ describe("bad input", () => {
     const limitBefore = await metricValue(server, "tickwire_limit_closes_total", `limit="rate"`);
     for (let i = 0; i < MAX_MESSAGES_PER_SECOND * 5; i++) conn.chat(`spam ${i}`);
     expect(await closed).toBe(CloseCodes.RATE_LIMITED);
-    await waitFor(async () => (await metricValue(server, "tickwire_client_closes_total", `code="${CloseCodes.RATE_LIMITED}"`)) === before + 1, "flood close counted");
+    await waitFor(
+      async () =>
+        (await metricValue(server, "tickwire_client_closes_total", `code="${CloseCodes.RATE_LIMITED}"`)) === before + 1,
+      "flood close counted",
+    );
     expect(await metricValue(server, "tickwire_limit_closes_total", `limit="rate"`)).toBe(limitBefore + 1);
     await honestStillServed();
   });
@@ -179,12 +210,20 @@ describe("bad input", () => {
   });
 
   it("a truncated ack closes its sender with PROTOCOL_VIOLATION and is counted", async () => {
-    await closesAndCounts((conn) => sendRaw(conn, [TickwireProtocol.ACK, 1, 0]), CloseCodes.PROTOCOL_VIOLATION, "malformed_frame");
+    await closesAndCounts(
+      (conn) => sendRaw(conn, [TickwireProtocol.ACK, 1, 0]),
+      CloseCodes.PROTOCOL_VIOLATION,
+      "malformed_frame",
+    );
   });
 
   it("an ack flood closes its sender with PROTOCOL_VIOLATION and is counted", async () => {
-    await closesAndCounts((conn) => {
-      for (let i = 0; i < MAX_MESSAGES_PER_SECOND * 3; i++) sendRaw(conn, prependAck({ seq: i, heldMs: 0 }));
-    }, CloseCodes.PROTOCOL_VIOLATION, "ack_flood");
+    await closesAndCounts(
+      (conn) => {
+        for (let i = 0; i < MAX_MESSAGES_PER_SECOND * 3; i++) sendRaw(conn, prependAck({ seq: i, heldMs: 0 }));
+      },
+      CloseCodes.PROTOCOL_VIOLATION,
+      "ack_flood",
+    );
   });
 });

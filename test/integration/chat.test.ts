@@ -41,7 +41,11 @@ describe("chat", () => {
     const before = await metricValue(fx.server, "tickwire_messages_rejected_total", 'reason="chat_muted"');
     for (let i = 0; i < 10; i++) ada.chat(`line ${i}`);
     await waitFor(() => notices.length >= 1, "the flood notice");
-    await waitFor(async () => (await metricValue(fx.server, "tickwire_messages_rejected_total", 'reason="chat_muted"')) >= before + 6, "the muted lines counted");
+    await waitFor(
+      async () =>
+        (await metricValue(fx.server, "tickwire_messages_rejected_total", 'reason="chat_muted"')) >= before + 6,
+      "the muted lines counted",
+    );
     expect(notices).toHaveLength(1);
     expect(notices[0]).toMatchObject({ reason: ErrorReasons.CHAT_FLOOD, type: "chat" });
     expect(notices[0]!.detail).toMatch(/muted for 1 s/);
@@ -55,10 +59,15 @@ describe("chat", () => {
     await waitFor(() => adaHeard.length === 1, "ada to hear bob");
     // After the mute, ada talks again (lines sent while still muted are dropped, and do not
     // extend the mute).
-    await waitFor(() => {
-      ada.chat("back");
-      return heard.some((l) => l.text === "back");
-    }, "bob to hear ada again", 5000, 250);
+    await waitFor(
+      () => {
+        ada.chat("back");
+        return heard.some((l) => l.text === "back");
+      },
+      "bob to hear ada again",
+      5000,
+      250,
+    );
     expect(notices).toHaveLength(1);
   });
 });

@@ -10,7 +10,10 @@ import { waitFor } from "../helpers/wait.ts";
 let a: ClusterNode;
 let b: ClusterNode;
 const open: ArenaConnection[] = [];
-const keep = <T extends ArenaConnection>(c: T) => (open.push(c), c);
+const keep = <T extends ArenaConnection>(c: T) => {
+  open.push(c);
+  return c;
+};
 
 beforeAll(async () => {
   const redis = await freshRedisDb(11);
@@ -29,7 +32,9 @@ describe("two processes on one Redis", () => {
     // Alternate the process the request goes to; placement follows room counts (published about
     // once a second), not the entry point.
     for (const node of [a, b, a, b]) {
-      const conn = keep(await new TickwireClient(node.wsUrl, { maxReconnectAttempts: 0 }).createArena({ name: "creator" }));
+      const conn = keep(
+        await new TickwireClient(node.wsUrl, { maxReconnectAttempts: 0 }).createArena({ name: "creator" }),
+      );
       roomIds.push(conn.roomId);
       await waitFor(() => conn.self, "own player in a new room");
     }
@@ -44,9 +49,12 @@ describe("two processes on one Redis", () => {
     const listed = await listedRooms(a);
     const onB = listed.find((r) => r.processId === b.processId)!;
     expect(onB.publicAddress).toBe(`127.0.0.1:${b.port}`);
-    const clientsOf = async (node: ClusterNode) => (await (await fetch(`${node.httpUrl}/healthz`)).json()).clients as number;
+    const clientsOf = async (node: ClusterNode) =>
+      (await (await fetch(`${node.httpUrl}/healthz`)).json()).clients as number;
     const [onA0, onB0] = [await clientsOf(a), await clientsOf(b)];
-    const guest = keep(await new TickwireClient(a.wsUrl, { maxReconnectAttempts: 0 }).joinArenaById(onB.roomId, { name: "guest" }));
+    const guest = keep(
+      await new TickwireClient(a.wsUrl, { maxReconnectAttempts: 0 }).joinArenaById(onB.roomId, { name: "guest" }),
+    );
     await waitFor(() => guest.state.players.size === 2, "both players in the guest's state");
     const names = [...guest.state.players.values()].map((p) => p.name).sort();
     expect(names).toEqual(["creator", "guest"]);
@@ -73,9 +81,16 @@ describe("two processes on one Redis", () => {
 
     const killedAt = Date.now();
     b.child.kill("SIGKILL");
-    await waitFor(async () => (await listedRooms(a)).every((r) => r.processId !== b.processId), "the killed process's rooms to leave the listing", 15_000, 100);
+    await waitFor(
+      async () => (await listedRooms(a)).every((r) => r.processId !== b.processId),
+      "the killed process's rooms to leave the listing",
+      15_000,
+      100,
+    );
     const goneAfterMs = Date.now() - killedAt;
-    console.log(`rooms of the killed process left the listing after ${goneAfterMs} ms (CLUSTER_SWEEP_SECONDS=1, health check timeout 2 s)`);
+    console.log(
+      `rooms of the killed process left the listing after ${goneAfterMs} ms (CLUSTER_SWEEP_SECONDS=1, health check timeout 2 s)`,
+    );
 
     // joinOrCreate would have been sent to a dead room while it was listed; now it lands on a.
     const tickBefore = survivor.state.tick;

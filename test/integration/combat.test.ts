@@ -36,7 +36,12 @@ describe("combat through the client SDK", () => {
     const hits = bobSaw.flatMap((s) => s.shots).filter((s) => s.shooter === ada.sessionId && s.hit === bob.sessionId);
     expect(hits.length).toBe(COMBAT.MAX_HEALTH / COMBAT.WEAPON_DAMAGE);
     await waitFor(() => bob.state.killFeed.length === 1, "the kill feed");
-    expect(bob.state.killFeed.at(0)).toMatchObject({ killer: ada.sessionId, killerName: "ada", victim: bob.sessionId, victimName: "bob" });
+    expect(bob.state.killFeed.at(0)).toMatchObject({
+      killer: ada.sessionId,
+      killerName: "ada",
+      victim: bob.sessionId,
+      victimName: "bob",
+    });
     expect(bob.state.scoreboard.at(0)).toMatchObject({ id: ada.sessionId, score: COMBAT.KILL_SCORE, kills: 1 });
     expect(bob.self!.deaths).toBe(1);
     // Bob comes back after the respawn delay, at full health.

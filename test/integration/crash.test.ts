@@ -10,9 +10,16 @@ import { waitFor } from "../helpers/wait.ts";
 const ctx = useServer({ FAULT_INJECTION: "1" });
 
 async function room(name: string, n: number): Promise<ArenaConnection[]> {
-  const first = await new TickwireClient(ctx.server.wsUrl, { maxReconnectAttempts: 0 }).createArena({ name: `${name}0` });
+  const first = await new TickwireClient(ctx.server.wsUrl, { maxReconnectAttempts: 0 }).createArena({
+    name: `${name}0`,
+  });
   const rest = [];
-  for (let i = 1; i < n; i++) rest.push(await new TickwireClient(ctx.server.wsUrl, { maxReconnectAttempts: 0 }).joinArenaById(first.roomId, { name: `${name}${i}` }));
+  for (let i = 1; i < n; i++)
+    rest.push(
+      await new TickwireClient(ctx.server.wsUrl, { maxReconnectAttempts: 0 }).joinArenaById(first.roomId, {
+        name: `${name}${i}`,
+      }),
+    );
   const all = [first, ...rest];
   ctx.keep(...all);
   await Promise.all(all.map((c) => waitFor(() => c.self, "own player")));
@@ -41,9 +48,15 @@ describe("crash isolation", () => {
     victims[0]!.room.send("__fault", fault);
 
     expect(await Promise.all(codes)).toEqual([CloseCodes.ROOM_CRASHED, CloseCodes.ROOM_CRASHED]);
-    await waitFor(async () => (await metricValue(ctx.server, "tickwire_room_crashes_total", `method="${method}"`)) === before + 1, "the crash counted");
+    await waitFor(
+      async () => (await metricValue(ctx.server, "tickwire_room_crashes_total", `method="${method}"`)) === before + 1,
+      "the crash counted",
+    );
     // Logged with the room id.
-    await waitFor(() => ctx.server.output().includes(`room crashed: disposing it {"roomId":"${crashedRoom}","method":"${method}"`), "the crash log line");
+    await waitFor(
+      () => ctx.server.output().includes(`room crashed: disposing it {"roomId":"${crashedRoom}","method":"${method}"`),
+      "the crash log line",
+    );
     await stillServed(bystander!);
     // The process still takes joins.
     const [late] = await room("late", 1);

@@ -18,7 +18,11 @@ let server: RunningServer;
 let honest: ArenaConnection;
 
 beforeAll(async () => {
-  server = await startServer({ MAX_MESSAGE_BYTES: String(MAX_MESSAGE_BYTES), MAX_PLAYERS_PER_ROOM: "200", RECONNECT_WINDOW_SECONDS: "2" });
+  server = await startServer({
+    MAX_MESSAGE_BYTES: String(MAX_MESSAGE_BYTES),
+    MAX_PLAYERS_PER_ROOM: "200",
+    RECONNECT_WINDOW_SECONDS: "2",
+  });
   honest = await new TickwireClient(server.wsUrl).joinArena({ name: "honest" });
   await waitFor(() => honest.self, "the honest player");
 });
@@ -40,7 +44,9 @@ async function fuzzSocket(fuzzer: FrameFuzzer, seated: boolean, count: number): 
   let url = `${server.wsUrl}/${fuzzer.pick(["", "nope/none", "a/b/c", "x".repeat(300)])}?sessionId=${fuzzer.int(1e9)}`;
   if (seated) {
     const res = await fetch(`${server.httpUrl}/matchmake/joinById/${honest.roomId}`, {
-      method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "fuzz" }),
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "fuzz" }),
     });
     const seat = await res.json();
     if (!seat.sessionId) throw new Error(`no seat: ${JSON.stringify(seat)}`);
@@ -98,7 +104,9 @@ describe("fuzzing", () => {
       const codes = new Map<number, number>();
       const rssSamples: number[] = [];
       for (let round = 0; (await received()) - receivedBefore < FRAMES_WANTED && round < 2000; round++) {
-        const batch = await Promise.all(Array.from({ length: 6 }, (_, k) => fuzzSocket(fuzzer, k < 5, 10 + fuzzer.int(90))));
+        const batch = await Promise.all(
+          Array.from({ length: 6 }, (_, k) => fuzzSocket(fuzzer, k < 5, 10 + fuzzer.int(90))),
+        );
         for (const o of batch) {
           sent += o.sent;
           sockets++;
@@ -123,11 +131,18 @@ describe("fuzzing", () => {
       }
 
       const rssAfter = await rss();
-      console.log(JSON.stringify({
-        sockets, framesSent: sent, framesReceivedByServer: taken, closeCodes: Object.fromEntries(codes),
-        rssBeforeMiB: +(rssBefore / 2 ** 20).toFixed(1), rssAfterMiB: +(rssAfter / 2 ** 20).toFixed(1),
-        rssSamplesMiB: rssSamples.map((b) => +(b / 2 ** 20).toFixed(1)), http: statuses,
-      }));
+      console.log(
+        JSON.stringify({
+          sockets,
+          framesSent: sent,
+          framesReceivedByServer: taken,
+          closeCodes: Object.fromEntries(codes),
+          rssBeforeMiB: +(rssBefore / 2 ** 20).toFixed(1),
+          rssAfterMiB: +(rssAfter / 2 ** 20).toFixed(1),
+          rssSamplesMiB: rssSamples.map((b) => +(b / 2 ** 20).toFixed(1)),
+          http: statuses,
+        }),
+      );
 
       expect(taken).toBeGreaterThanOrEqual(FRAMES_WANTED);
       // The process is up and answering, and nothing went unhandled.
@@ -141,7 +156,9 @@ describe("fuzzing", () => {
       expect(honest.closed).toBe(false);
       for (let i = 1; i < ticks.length; i++) expect(ticks[i]!, `patches in second ${i}`).toBeGreaterThan(ticks[i - 1]!);
       const moves = xs.slice(1).filter((x, i) => Math.abs(x - xs[i]!) > 1).length;
-      expect(moves, `seconds in which the honest player moved, of ${xs.length - 1}`).toBeGreaterThan((xs.length - 1) / 2);
+      expect(moves, `seconds in which the honest player moved, of ${xs.length - 1}`).toBeGreaterThan(
+        (xs.length - 1) / 2,
+      );
       // Every fuzz seat was released: only the honest player is left.
       await waitFor(() => honest.state.players.size === 1, "fuzz players to be gone", 15_000);
     } finally {

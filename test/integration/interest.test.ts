@@ -7,7 +7,12 @@ import { waitFor } from "../helpers/wait.ts";
 const RADIUS = 400;
 const HYSTERESIS = 50;
 const PATCH_HZ = 20;
-const fx = useServer({ WORLD_SIZE: "1500", AOI_RADIUS: String(RADIUS), AOI_HYSTERESIS: String(HYSTERESIS), PATCH_HZ: String(PATCH_HZ) });
+const fx = useServer({
+  WORLD_SIZE: "1500",
+  AOI_RADIUS: String(RADIUS),
+  AOI_HYSTERESIS: String(HYSTERESIS),
+  PATCH_HZ: String(PATCH_HZ),
+});
 
 // Membership is re-derived with every reliable patch; between two patches a player can cover
 // MAX_SPEED / PATCH_HZ units, and the two positions compared are each up to that old.
@@ -16,7 +21,12 @@ const SLACK = (2 * SIM.MAX_SPEED) / PATCH_HZ;
 const dist = (a: { x: number; y: number }, b: { x: number; y: number }) => Math.hypot(a.x - b.x, a.y - b.y);
 
 /** Sends `who` towards `target()` at 30 Hz until `done()` holds. */
-async function walk(who: ArenaConnection, target: () => { x: number; y: number }, done: () => boolean, what: string): Promise<void> {
+async function walk(
+  who: ArenaConnection,
+  target: () => { x: number; y: number },
+  done: () => boolean,
+  what: string,
+): Promise<void> {
   const timer = setInterval(() => {
     const me = who.self!;
     const t = target();
@@ -39,7 +49,9 @@ describe("interest management with real clients", () => {
   let errors: string[];
   beforeEach(() => {
     errors = [];
-    vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => { errors.push(args.map(String).join(" ")); });
+    vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => {
+      errors.push(args.map(String).join(" "));
+    });
   });
   afterEach(() => vi.restoreAllMocks());
 
@@ -61,7 +73,12 @@ describe("interest management with real clients", () => {
     });
 
     // Start from far apart: the walker goes to the corner furthest from the watcher.
-    await walk(walker, () => farCorner(watcher.self!), () => dist(walker.self!, watcher.self!) > RADIUS + SLACK && !watcher.state.players.has(id), "the walker to be out of view");
+    await walk(
+      walker,
+      () => farCorner(watcher.self!),
+      () => dist(walker.self!, watcher.self!) > RADIUS + SLACK && !watcher.state.players.has(id),
+      "the walker to be out of view",
+    );
     const enters: string[] = [];
     const leaves: string[] = [];
     watcher.on("enterView", (_p, who) => enters.push(who));
@@ -71,15 +88,28 @@ describe("interest management with real clients", () => {
     expect([...watcher.state.players.keys()]).toEqual([watcher.sessionId]);
 
     // In: the walker approaches to half the radius and stands there.
-    await walk(walker, () => watcher.self!, () => dist(walker.self!, watcher.self!) < RADIUS / 2, "the walker to come close");
-    await waitFor(() => watcher.state.players.has(id) && walker.state.players.has(watcher.sessionId), "each to see the other");
+    await walk(
+      walker,
+      () => watcher.self!,
+      () => dist(walker.self!, watcher.self!) < RADIUS / 2,
+      "the walker to come close",
+    );
+    await waitFor(
+      () => watcher.state.players.has(id) && walker.state.players.has(watcher.sessionId),
+      "each to see the other",
+    );
     const held = watcher.state.players.get(id)!;
     await waitFor(() => dist(held, walker.self!) < 1, "the watcher's copy to match where the walker stands");
     expect(enters).toEqual([id]);
     expect(leaves).toEqual([]);
 
     // Out: back to the far corner.
-    await walk(walker, () => farCorner(watcher.self!), () => dist(walker.self!, watcher.self!) > RADIUS + SLACK && !watcher.state.players.has(id), "the walker to leave the view");
+    await walk(
+      walker,
+      () => farCorner(watcher.self!),
+      () => dist(walker.self!, watcher.self!) > RADIUS + SLACK && !watcher.state.players.has(id),
+      "the walker to leave the view",
+    );
     expect(enters).toEqual([id]);
     expect(leaves).toEqual([id]);
     expect(violations).toEqual([]);
@@ -96,7 +126,10 @@ describe("interest management with real clients", () => {
     watcher.on("shots", (s) => watcherShots.push(s));
     walker.on("shots", (s) => walkerShots.push(s));
     const away = Math.atan2(walker.self!.y - watcher.self!.y, walker.self!.x - watcher.self!.x);
-    const fire = setInterval(() => walker.sendInput({ moveX: 0, moveY: 0, aim: away, buttons: Buttons.FIRE }), 1000 / 30);
+    const fire = setInterval(
+      () => walker.sendInput({ moveX: 0, moveY: 0, aim: away, buttons: Buttons.FIRE }),
+      1000 / 30,
+    );
     try {
       await waitFor(() => walkerShots.length >= 3, "the walker's own shots");
     } finally {
@@ -112,12 +145,26 @@ describe("interest management with real clients", () => {
   it("each client holds exactly the players in range, with their current positions, a late joiner included", async () => {
     const client = new TickwireClient(fx.server.wsUrl);
     const first = await client.createArena({ name: "first" });
-    const group = [first, ...(await Promise.all(Array.from({ length: 3 }, (_, i) => client.joinArenaById(first.roomId, { name: `p${i}` }))))];
+    const group = [
+      first,
+      ...(await Promise.all(
+        Array.from({ length: 3 }, (_, i) => client.joinArenaById(first.roomId, { name: `p${i}` })),
+      )),
+    ];
     fx.keep(...group);
     await waitFor(() => group.every((c) => c.self), "everyone's own player");
     // The group gathers around the centre (spawns are at least 600 units apart, beyond the radius).
     const centre = { x: 750, y: 750 };
-    await Promise.all(group.map((c) => walk(c, () => centre, () => dist(c.self!, centre) < 100, `${c.sessionId} at the centre`)));
+    await Promise.all(
+      group.map((c) =>
+        walk(
+          c,
+          () => centre,
+          () => dist(c.self!, centre) < 100,
+          `${c.sessionId} at the centre`,
+        ),
+      ),
+    );
     // The spawn rules keep the late joiner at least 600 units from everyone: out of range.
     const late = await client.joinArenaById(first.roomId, { name: "late" });
     fx.keep(late);

@@ -13,7 +13,11 @@ import { waitFor } from "../helpers/wait.ts";
 // TLS served by uWS itself. (Message rate and size limits: bad-input.test.ts.)
 
 /** Opens a WebSocket with the given Origin; resolves "open" or the HTTP status that refused it. */
-function upgrade(url: string, origin: string | undefined, opts: WebSocket.ClientOptions = {}): Promise<"open" | number> {
+function upgrade(
+  url: string,
+  origin: string | undefined,
+  opts: WebSocket.ClientOptions = {},
+): Promise<"open" | number> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, { ...opts, headers: origin ? { origin } : {} });
     ws.once("open", () => {
@@ -81,7 +85,10 @@ describe("MAX_ROOMS and MAX_CLIENTS per process", () => {
     expect((await (await fetch(`${ctx.server.httpUrl}/healthz`)).json()).seats).toBe(3);
 
     await third.leave();
-    await waitFor(async () => (await (await fetch(`${ctx.server.httpUrl}/healthz`)).json()).seats === 2, "the seat to free");
+    await waitFor(
+      async () => (await (await fetch(`${ctx.server.httpUrl}/healthz`)).json()).seats === 2,
+      "the seat to free",
+    );
     const again = await client().joinArenaById(conns[1]!.roomId, { name: "fourth" });
     ctx.keep(again);
     await waitFor(() => again.self, "own player");
@@ -95,10 +102,27 @@ describe("TLS on uWS", () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), "tickwire-tls-"));
-    execFileSync("openssl", [
-      "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-      "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", path.join(dir, "key.pem"), "-out", path.join(dir, "cert.pem"),
-    ], { stdio: "ignore" });
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=127.0.0.1",
+        "-addext",
+        "subjectAltName=IP:127.0.0.1",
+        "-keyout",
+        path.join(dir, "key.pem"),
+        "-out",
+        path.join(dir, "cert.pem"),
+      ],
+      { stdio: "ignore" },
+    );
     ca = readFileSync(path.join(dir, "cert.pem"));
     server = await startServer({ TLS_KEY_FILE: path.join(dir, "key.pem"), TLS_CERT_FILE: path.join(dir, "cert.pem") });
   });
@@ -107,24 +131,40 @@ describe("TLS on uWS", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const request = (method: string, urlPath: string, body?: string) => new Promise<{ status: number; body: string }>((resolve, reject) => {
-    const req = https.request({ host: "127.0.0.1", port: server.port, path: urlPath, method, ca, headers: body ? { "content-type": "application/json" } : {} }, (res) => {
-      let text = "";
-      res.on("data", (d) => (text += d));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+  const request = (method: string, urlPath: string, body?: string) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = https.request(
+        {
+          host: "127.0.0.1",
+          port: server.port,
+          path: urlPath,
+          method,
+          ca,
+          headers: body ? { "content-type": "application/json" } : {},
+        },
+        (res) => {
+          let text = "";
+          res.on("data", (d) => (text += d));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+        },
+      );
+      req.on("error", reject);
+      req.end(body);
     });
-    req.on("error", reject);
-    req.end(body);
-  });
 
   it("serves HTTPS and a full join over wss with the configured certificate", async () => {
     expect(server.output()).toContain("listening on https://");
     const health = await request("GET", "/healthz");
     expect(health.status).toBe(200);
 
-    const seat = JSON.parse((await request("POST", "/matchmake/joinOrCreate/arena", JSON.stringify({ name: "tls" }))).body);
+    const seat = JSON.parse(
+      (await request("POST", "/matchmake/joinOrCreate/arena", JSON.stringify({ name: "tls" }))).body,
+    );
     expect(seat.sessionId).toBeTruthy();
-    const ws = new WebSocket(`wss://127.0.0.1:${server.port}/${seat.processId}/${seat.roomId}?sessionId=${seat.sessionId}`, { ca });
+    const ws = new WebSocket(
+      `wss://127.0.0.1:${server.port}/${seat.processId}/${seat.roomId}?sessionId=${seat.sessionId}`,
+      { ca },
+    );
     const first = await new Promise<Buffer>((resolve, reject) => {
       ws.once("message", (d) => resolve(d as Buffer));
       ws.once("error", reject);

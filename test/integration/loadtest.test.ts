@@ -7,7 +7,10 @@ import { ROOT } from "../helpers/server.ts";
 
 function run(args: string[]): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "loadtest/src/cli.ts", ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", "loadtest/src/cli.ts", ...args], {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     child.stdout.on("data", (d) => (out += d));
     child.stderr.on("data", (d) => (out += d));
@@ -21,7 +24,20 @@ describe("npm run loadtest", () => {
     try {
       const out = path.join(dir, "report.json");
       // Everyone in view, so that every bot holds the others of its room.
-      const res = await run(["--clients", "6", "--rooms", "2", "--duration", "3", "--ramp", "1", "--server-env", "AOI_RADIUS=16384", "--out", out]);
+      const res = await run([
+        "--clients",
+        "6",
+        "--rooms",
+        "2",
+        "--duration",
+        "3",
+        "--ramp",
+        "1",
+        "--server-env",
+        "AOI_RADIUS=16384",
+        "--out",
+        out,
+      ]);
       expect(res.out).toContain("Tickwire load test report");
       expect(res.code, res.out).toBe(0);
       const report = JSON.parse(await readFile(out, "utf8"));
@@ -43,7 +59,20 @@ describe("npm run loadtest", () => {
 
   it("exits non-zero when joins fail", async () => {
     // Nothing listens on port 9 (discard) on loopback: every join fails.
-    const res = await run(["--endpoint", "ws://127.0.0.1:9", "--clients", "2", "--rooms", "1", "--duration", "1", "--ramp", "0", "--out", path.join(tmpdir(), `tw-fail-${process.pid}.json`)]);
+    const res = await run([
+      "--endpoint",
+      "ws://127.0.0.1:9",
+      "--clients",
+      "2",
+      "--rooms",
+      "1",
+      "--duration",
+      "1",
+      "--ramp",
+      "0",
+      "--out",
+      path.join(tmpdir(), `tw-fail-${process.pid}.json`),
+    ]);
     expect(res.code).not.toBe(0);
     expect(res.out).toMatch(/FAILED|failed [1-9]/);
   }, 60_000);

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { TickwireClient, type ArenaConnection } from "@tickwire/client-sdk";
+import { TickwireClient } from "@tickwire/client-sdk";
 import { TcpProxy } from "../../loadtest/src/tcpProxy.ts";
 import { SEE_ALL, useServer } from "../helpers/server.ts";
 import { elapse, waitFor } from "../helpers/wait.ts";
@@ -44,7 +44,10 @@ describe("client netcode over a 150 ms each-way path", () => {
     await elapse(1000);
     moving = false;
     const lastSeq = arena.lastSentSeq;
-    await waitFor(() => arena.self!.lastProcessedInputSeq >= lastSeq + 15 && arena.self!.vx === 0, "the stop acknowledged, player at rest");
+    await waitFor(
+      () => arena.self!.lastProcessedInputSeq >= lastSeq + 15 && arena.self!.vx === 0,
+      "the stop acknowledged, player at rest",
+    );
     stop();
     const predicted = arena.predicted()!;
     const server = arena.self!;
@@ -105,7 +108,8 @@ describe("reconnection", () => {
     fx.keep(ada, other);
     await waitFor(() => ada.state.players.size === 3 && ada.entities().length === 3, "all three players");
     const seen: string[] = [];
-    for (const e of ["dropped", "reconnecting", "reconnected", "reconnectFailed", "leave"] as const) ada.on(e, () => seen.push(e));
+    for (const e of ["dropped", "reconnecting", "reconnected", "reconnectFailed", "leave"] as const)
+      ada.on(e, () => seen.push(e));
     const adds: string[] = [];
     const removes: string[] = [];
     ada.on("playerAdd", (_p, id) => adds.push(id));
@@ -145,7 +149,8 @@ describe("reconnection", () => {
     fx.keep(ada);
     await waitFor(() => ada.predictor?.ready, "the first state");
     const seen: string[] = [];
-    for (const e of ["dropped", "reconnecting", "reconnected", "reconnectFailed", "leave"] as const) ada.on(e, () => seen.push(e));
+    for (const e of ["dropped", "reconnecting", "reconnected", "reconnectFailed", "leave"] as const)
+      ada.on(e, () => seen.push(e));
     await path.close();
     await waitFor(() => seen.includes("leave"), "leave", 15_000);
     expect(seen, seen.join()).toEqual(["dropped", "reconnecting", "reconnecting", "reconnectFailed", "leave"]);

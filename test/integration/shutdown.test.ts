@@ -36,7 +36,9 @@ describe("graceful shutdown", () => {
       p.on("dropped", (code) => events.push({ who, event: "dropped", code }));
       p.on("reconnecting", () => events.push({ who, event: "reconnecting" }));
     });
-    expect((await listedRooms(staying)).filter((r) => r.processId === leaving.processId).length).toBeGreaterThanOrEqual(2);
+    expect((await listedRooms(staying)).filter((r) => r.processId === leaving.processId).length).toBeGreaterThanOrEqual(
+      2,
+    );
 
     const exited = new Promise<number | null>((resolve) => leaving.child.once("exit", (code) => resolve(code)));
     leaving.child.kill("SIGTERM");
@@ -73,7 +75,10 @@ describe("graceful shutdown past its timeout", () => {
       }
       // The room will ignore the shutdown request.
       conn.room.send("__fault", "stall-shutdown");
-      await waitFor(async () => (await listedRooms(witness)).some((r) => r.processId === stuck.processId && r.clients >= 1), "the stuck room listed");
+      await waitFor(
+        async () => (await listedRooms(witness)).some((r) => r.processId === stuck.processId && r.clients >= 1),
+        "the stuck room listed",
+      );
       const exited = new Promise<number | null>((resolve) => stuck.child.once("exit", (code) => resolve(code)));
       stuck.child.kill("SIGTERM");
       expect(await exited).toBe(0);

@@ -23,22 +23,35 @@ function runServer(env: Record<string, string>): Promise<{ code: number | null; 
 }
 
 describe("server start-up", () => {
-  it.each([["TICK_HZ", "fast"], ["PORT", "99999"], ["MAX_PLAYERS_PER_ROOM", "0"]])(
-    "stops with exit code 2 and names %s when it is invalid",
-    async (key, value) => {
-      const { code, out } = await runServer({ [key]: value });
-      expect(code).toBe(2);
-      expect(out).toContain(`${key}=`);
-      expect(out).not.toContain("listening on");
-    },
-  );
+  it.each([
+    ["TICK_HZ", "fast"],
+    ["PORT", "99999"],
+    ["MAX_PLAYERS_PER_ROOM", "0"],
+  ])("stops with exit code 2 and names %s when it is invalid", async (key, value) => {
+    const { code, out } = await runServer({ [key]: value });
+    expect(code).toBe(2);
+    expect(out).toContain(`${key}=`);
+    expect(out).not.toContain("listening on");
+  });
 
   it.each([
     ["production without AUTH_SECRET", { NODE_ENV: "production" }, "AUTH_SECRET"],
-    ["DEV_TOKENS in production", { NODE_ENV: "production", AUTH_SECRET: "x".repeat(32), DEV_TOKENS: "1" }, "DEV_TOKENS"],
-    ["FAULT_INJECTION in production", { NODE_ENV: "production", ALLOW_ANONYMOUS: "1", FAULT_INJECTION: "1" }, "FAULT_INJECTION"],
+    [
+      "DEV_TOKENS in production",
+      { NODE_ENV: "production", AUTH_SECRET: "x".repeat(32), DEV_TOKENS: "1" },
+      "DEV_TOKENS",
+    ],
+    [
+      "FAULT_INJECTION in production",
+      { NODE_ENV: "production", ALLOW_ANONYMOUS: "1", FAULT_INJECTION: "1" },
+      "FAULT_INJECTION",
+    ],
     ["a short AUTH_SECRET", { AUTH_SECRET: "short" }, "AUTH_SECRET"],
-    ["a TLS key file that does not exist", { TLS_KEY_FILE: "/nonexistent/key.pem", TLS_CERT_FILE: "/nonexistent/cert.pem" }, "TLS_KEY_FILE"],
+    [
+      "a TLS key file that does not exist",
+      { TLS_KEY_FILE: "/nonexistent/key.pem", TLS_CERT_FILE: "/nonexistent/cert.pem" },
+      "TLS_KEY_FILE",
+    ],
     ["a TLS key without a certificate", { TLS_KEY_FILE: "/etc/hostname" }, "TLS_CERT_FILE"],
   ])("refuses to start with %s (exit 2, names the variable)", async (_what, env, key) => {
     const { code, out } = await runServer(env);
@@ -46,7 +59,7 @@ describe("server start-up", () => {
     expect(out).toContain(key);
     expect(out).not.toContain("listening on");
     // Secrets are never echoed.
-    expect(out).not.toContain("short\"");
+    expect(out).not.toContain('short"');
   });
 
   it("starts in production without AUTH_SECRET only with ALLOW_ANONYMOUS=1, and says so", async () => {
@@ -87,7 +100,10 @@ describe("server start-up", () => {
   it("prints a generated monitor password once when none is configured, and exits 0 on SIGTERM", async () => {
     const server = await startServer({ MONITOR_PASSWORD: "" });
     // Printed right after the listening line, possibly in a later chunk of stdout.
-    const m = await waitFor(() => /user "admin" password "([^"]+)" \(generated for this run\)/.exec(server.output()), "generated password line");
+    const m = await waitFor(
+      () => /user "admin" password "([^"]+)" \(generated for this run\)/.exec(server.output()),
+      "generated password line",
+    );
     const auth = { authorization: `Basic ${btoa(`admin:${m![1]}`)}` };
     expect((await fetch(`${server.httpUrl}/monitor/api`, { headers: auth })).status).toBe(200);
     expect((await fetch(`${server.httpUrl}/monitor/api`)).status).toBe(401);

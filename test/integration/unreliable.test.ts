@@ -23,19 +23,21 @@ function record(conn: ArenaConnection): Snapshot[] {
   conn.on("state", (s) => {
     if (out.length > 0 && out[out.length - 1]!.tick === s.tick) return;
     const players = new Map<string, Snapshot["players"] extends Map<string, infer V> ? V : never>();
-    s.players.forEach((p, id) => players.set(id, { x: p.x, y: p.y, vx: p.vx, vy: p.vy, aim: p.aim }));
+    for (const [id, p] of s.players) players.set(id, { x: p.x, y: p.y, vx: p.vx, vy: p.vy, aim: p.aim });
     out.push({ tick: s.tick, players });
   });
   return out;
 }
 
 /** Sends an input every tick until stopped. */
-function drive(conn: ArenaConnection, intent: (t: number) => { moveX: number; moveY: number; aim?: number }): () => void {
+function drive(
+  conn: ArenaConnection,
+  intent: (t: number) => { moveX: number; moveY: number; aim?: number },
+): () => void {
   let t = 0;
   const timer = setInterval(() => conn.sendInput(intent(t++)), 1000 / TICK_HZ);
   return () => clearInterval(timer);
 }
-
 
 describe("a client that stops reading its socket for 2 s while players move", () => {
   let server: RunningServer;
@@ -58,7 +60,8 @@ describe("a client that stops reading its socket for 2 s while players move", ()
   beforeAll(async () => {
     server = await startServer({
       ...SEE_ALL,
-      TICK_HZ: String(TICK_HZ), PATCH_HZ: String(PATCH_HZ),
+      TICK_HZ: String(TICK_HZ),
+      PATCH_HZ: String(PATCH_HZ),
       UNRELIABLE_MAX_FRAMES_IN_FLIGHT: String(MAX_FRAMES_IN_FLIGHT),
       RELIABLE_BACKLOG_BYTES: String(RELIABLE_BACKLOG_BYTES),
     });
@@ -78,7 +81,9 @@ describe("a client that stops reading its socket for 2 s while players move", ()
     stops.push(
       drive(movers[0]!, (t) => ({ moveX: Math.sin(t / 15), moveY: Math.cos(t / 15), aim: t / 10 })),
       drive(movers[1]!, (t) => ({ moveX: Math.cos(t / 9), moveY: -Math.sin(t / 9), aim: -t / 7 })),
-      drive(movers[2]!, (t) => (moving2 ? { moveX: 1, moveY: Math.sin(t / 5), aim: t / 3 } : { moveX: 0, moveY: 0, aim: 1 })),
+      drive(movers[2]!, (t) =>
+        moving2 ? { moveX: 1, moveY: Math.sin(t / 5), aim: t / 3 } : { moveX: 0, moveY: 0, aim: 1 },
+      ),
     );
     stopper = movers[2]!.sessionId;
     slowFrames = record(slow);
@@ -86,7 +91,9 @@ describe("a client that stops reading its socket for 2 s while players move", ()
     await elapse(500);
 
     droppedBefore = await metricValue(server, "tickwire_unreliable_frames_dropped_total", 'reason="window"');
-    healthyBefore = (await inspectRoom(server, slow.roomId)).unreliable.clients.find((c: any) => c.sessionId === healthyId);
+    healthyBefore = (await inspectRoom(server, slow.roomId)).unreliable.clients.find(
+      (c: any) => c.sessionId === healthyId,
+    );
     stallStartTick = healthy.state.tick;
     proxy.pauseDownstream();
     for (let i = 0; i < 8; i++) {
@@ -96,13 +103,16 @@ describe("a client that stops reading its socket for 2 s while players move", ()
     }
     resumeTick = healthy.state.tick;
     proxy.resumeDownstream();
-    await waitFor(() => slowFrames.filter((f) => f.tick > resumeTick).length >= 10, "the slow client to get 10 fresh frames");
+    await waitFor(
+      () => slowFrames.filter((f) => f.tick > resumeTick).length >= 10,
+      "the slow client to get 10 fresh frames",
+    );
     droppedAfter = await metricValue(server, "tickwire_unreliable_frames_dropped_total", 'reason="window"');
     keyframesAfter = await metricValue(server, "tickwire_unreliable_frames_sent_total", 'kind="keyframe"');
   }, 60_000);
 
   afterAll(async () => {
-    stops.forEach((s) => s());
+    for (const stop of stops) stop();
     await Promise.allSettled(open.map((c) => c.leave()));
     await proxy?.close();
     await server?.stop();
@@ -131,7 +141,8 @@ describe("a client that stops reading its socket for 2 s while players move", ()
       const expected = truth.get(frame.tick);
       if (!expected) continue;
       expect(frame.players.size).toBe(expected.players.size);
-      for (const [id, p] of frame.players) expect(p, `player ${id} at tick ${frame.tick}`).toEqual(expected.players.get(id));
+      for (const [id, p] of frame.players)
+        expect(p, `player ${id} at tick ${frame.tick}`).toEqual(expected.players.get(id));
     }
     expect(fresh.slice(2).filter((f) => truth.has(f.tick)).length).toBeGreaterThan(3);
   });
@@ -170,8 +181,10 @@ describe("a client whose reliable backlog passes the limit", () => {
   beforeAll(async () => {
     server = await startServer({
       ...SEE_ALL,
-      RELIABLE_BACKLOG_BYTES: String(RELIABLE_BACKLOG_BYTES), MAX_MESSAGES_PER_SECOND: "100000",
-      CHAT_MESSAGES_PER_SECOND: "100000", CHAT_BURST: "100000",
+      RELIABLE_BACKLOG_BYTES: String(RELIABLE_BACKLOG_BYTES),
+      MAX_MESSAGES_PER_SECOND: "100000",
+      CHAT_MESSAGES_PER_SECOND: "100000",
+      CHAT_BURST: "100000",
     });
     proxy = await TcpProxy.start({ targetPort: server.port });
   });
@@ -189,7 +202,9 @@ describe("a client whose reliable backlog passes the limit", () => {
     const drops: number[] = [];
     let reconnected = false;
     slow.on("dropped", (code) => drops.push(code));
-    slow.on("reconnected", () => { reconnected = true; });
+    slow.on("reconnected", () => {
+      reconnected = true;
+    });
     const sessionId = slow.sessionId;
 
     // While the slow client reads nothing, things change: a third player joins, chatty moves.
@@ -201,17 +216,21 @@ describe("a client whose reliable backlog passes the limit", () => {
     // buffers, then in the server's own backlog, until it passes the limit.
     const line = "x".repeat(200);
     try {
-      await waitFor(async () => {
-        for (let i = 0; i < 200; i++) chatty.chat(line);
-        return (await metricValue(server, "tickwire_backpressure_closes_total")) >= 1;
-      }, "the backlog close", 30_000, 50);
+      await waitFor(
+        async () => {
+          for (let i = 0; i < 200; i++) chatty.chat(line);
+          return (await metricValue(server, "tickwire_backpressure_closes_total")) >= 1;
+        },
+        "the backlog close",
+        30_000,
+        50,
+      );
     } finally {
       stop();
     }
     // The close frame waits behind the backlog; it reaches the client if it reads again before
     // uWS gives up on the closing socket (a client that never does sees 1006 instead).
     proxy.resumeDownstream();
-
 
     await waitFor(() => reconnected, "the SDK to reconnect", 20_000);
     expect(drops).toContain(CloseCodes.BACKLOG_OVERFLOW);
@@ -234,8 +253,12 @@ describe("a client whose reliable backlog passes the limit", () => {
 
 describe("a stock Colyseus SDK client (no acknowledgements)", () => {
   let server: RunningServer;
-  beforeAll(async () => { server = await startServer(SEE_ALL); });
-  afterAll(async () => { await server?.stop(); });
+  beforeAll(async () => {
+    server = await startServer(SEE_ALL);
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
 
   it("still receives the unreliable fields, gated by its socket backlog", async () => {
     const mover = await new TickwireClient(server.wsUrl).joinArena({ name: "mover" });
@@ -246,7 +269,10 @@ describe("a stock Colyseus SDK client (no acknowledgements)", () => {
       const tick0 = stock.state.tick;
       const stop = drive(mover, () => ({ moveX: x0 > 1000 ? -1 : 1, moveY: 0 }));
       try {
-        await waitFor(() => Math.abs(stock.state.players.get(mover.sessionId)!.x - x0) > 50, "the mover to move on the stock client");
+        await waitFor(
+          () => Math.abs(stock.state.players.get(mover.sessionId)!.x - x0) > 50,
+          "the mover to move on the stock client",
+        );
       } finally {
         stop();
       }
@@ -265,8 +291,12 @@ describe("a stock Colyseus SDK client (no acknowledgements)", () => {
 
 describe("the ws fallback transport (TRANSPORT=ws)", () => {
   let server: RunningServer;
-  beforeAll(async () => { server = await startServer({ TRANSPORT: "ws", ...SEE_ALL }); });
-  afterAll(async () => { await server?.stop(); });
+  beforeAll(async () => {
+    server = await startServer({ TRANSPORT: "ws", ...SEE_ALL });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
 
   it("carries the same unreliable channel, with acknowledgements", async () => {
     const client = new TickwireClient(server.wsUrl);
@@ -277,7 +307,10 @@ describe("the ws fallback transport (TRANSPORT=ws)", () => {
       const x0 = watcher.state.players.get(mover.sessionId)!.x;
       const stop = drive(mover, () => ({ moveX: x0 > 1000 ? -1 : 1, moveY: 0 }));
       try {
-        await waitFor(() => Math.abs(watcher.state.players.get(mover.sessionId)!.x - x0) > 50, "the mover to move on the watcher");
+        await waitFor(
+          () => Math.abs(watcher.state.players.get(mover.sessionId)!.x - x0) > 50,
+          "the mover to move on the watcher",
+        );
       } finally {
         stop();
       }

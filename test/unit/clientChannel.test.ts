@@ -82,7 +82,10 @@ describe("client path of the unreliable channel", () => {
 
     // Only the newest frame is acknowledged, once: late and repeated frames add nothing.
     await settle();
-    const acks = sent.filter((f) => f[0] === TickwireProtocol.ACK).map((f) => readAckHeader(f)!.seq).filter((seq) => seq !== 0);
+    const acks = sent
+      .filter((f) => f[0] === TickwireProtocol.ACK)
+      .map((f) => readAckHeader(f)!.seq)
+      .filter((seq) => seq !== 0);
     expect(acks[acks.length - 1]).toBe(5);
     expect(new Set(acks).size).toBe(acks.length);
     expect(acks).not.toContain(3);

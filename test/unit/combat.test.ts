@@ -21,7 +21,7 @@ function arena(players: Record<string, [number, number]>, opts: { maxRewindMs?: 
   const track = new Map<number, Map<string, { x: number; y: number }>>();
   const snapshot = () => {
     const m = new Map<string, { x: number; y: number }>();
-    world.state.players.forEach((p, id) => m.set(id, { x: p.x, y: p.y }));
+    for (const [id, p] of world.state.players) m.set(id, { x: p.x, y: p.y });
     track.set(world.tick, m);
   };
   snapshot();
@@ -44,7 +44,8 @@ function arena(players: Record<string, [number, number]>, opts: { maxRewindMs?: 
   return { world, step, seenAt, player: (id: string) => world.state.players.get(id)! };
 }
 
-const aimAt = (from: { x: number; y: number }, to: { x: number; y: number }) => Math.atan2(to.y - from.y, to.x - from.x);
+const aimAt = (from: { x: number; y: number }, to: { x: number; y: number }) =>
+  Math.atan2(to.y - from.y, to.x - from.x);
 
 /** A target strafing sideways at full speed, 400 units from a still shooter. */
 function strafing(opts: { maxRewindMs?: number } = {}) {
@@ -60,7 +61,10 @@ describe("lag compensation (World, no sockets)", () => {
     const a = strafing();
     const viewTick = a.world.tick - 0.15 * TICK_HZ;
     const seen = a.seenAt("target", viewTick);
-    const { shots } = a.step({ target: { moveX: 1 }, shooter: { aim: aimAt(a.player("shooter"), seen), buttons: Buttons.FIRE, viewTick } });
+    const { shots } = a.step({
+      target: { moveX: 1 },
+      shooter: { aim: aimAt(a.player("shooter"), seen), buttons: Buttons.FIRE, viewTick },
+    });
     expect(shots).toHaveLength(1);
     expect(shots[0]!.hit).toBe("target");
     expect(a.player("target").health).toBe(COMBAT.MAX_HEALTH - COMBAT.WEAPON_DAMAGE);
@@ -70,7 +74,10 @@ describe("lag compensation (World, no sockets)", () => {
     const a = strafing();
     const seen = a.seenAt("target", a.world.tick - 0.15 * TICK_HZ);
     // 150 ms at 320 units/s is 48 units, three times the player radius.
-    const { shots } = a.step({ target: { moveX: 1 }, shooter: { aim: aimAt(a.player("shooter"), seen), buttons: Buttons.FIRE, viewTick: 0 } });
+    const { shots } = a.step({
+      target: { moveX: 1 },
+      shooter: { aim: aimAt(a.player("shooter"), seen), buttons: Buttons.FIRE, viewTick: 0 },
+    });
     expect(shots[0]!.hit).toBeUndefined();
     expect(a.player("target").health).toBe(COMBAT.MAX_HEALTH);
   });
@@ -80,13 +87,27 @@ describe("lag compensation (World, no sockets)", () => {
     const now = a.world.tick;
     const claimed = now - 0.5 * TICK_HZ;
     // Aiming where the target was 500 ms ago misses: the shot is tested 200 ms back at most.
-    const old = a.step({ target: { moveX: 1 }, shooter: { aim: aimAt(a.player("shooter"), a.seenAt("target", claimed)), buttons: Buttons.FIRE, viewTick: claimed } });
+    const old = a.step({
+      target: { moveX: 1 },
+      shooter: {
+        aim: aimAt(a.player("shooter"), a.seenAt("target", claimed)),
+        buttons: Buttons.FIRE,
+        viewTick: claimed,
+      },
+    });
     expect(old.shots[0]!.testedAt).toBeCloseTo(now - 0.2 * TICK_HZ, 6);
     expect(old.shots[0]!.hit).toBeUndefined();
     // Aiming where it was at the window's edge, with the same old claim, hits.
     for (let i = 0; i < ticks(COMBAT.FIRE_COOLDOWN_S); i++) a.step({ target: { moveX: 1 } });
     const edge = a.world.tick - 0.2 * TICK_HZ;
-    const clamped = a.step({ target: { moveX: 1 }, shooter: { aim: aimAt(a.player("shooter"), a.seenAt("target", edge)), buttons: Buttons.FIRE, viewTick: a.world.tick - 0.5 * TICK_HZ } });
+    const clamped = a.step({
+      target: { moveX: 1 },
+      shooter: {
+        aim: aimAt(a.player("shooter"), a.seenAt("target", edge)),
+        buttons: Buttons.FIRE,
+        viewTick: a.world.tick - 0.5 * TICK_HZ,
+      },
+    });
     expect(clamped.shots[0]!.hit).toBe("target");
   });
 
@@ -125,7 +146,12 @@ describe("combat rules", () => {
     expect(bob.health).toBe(0);
     expect(bob.deaths).toBe(1);
     expect(a.player("ada")).toMatchObject({ kills: 1, score: COMBAT.KILL_SCORE });
-    expect(a.world.state.killFeed.at(-1)).toMatchObject({ killer: "ada", killerName: "ada", victim: "bob", victimName: "bob" });
+    expect(a.world.state.killFeed.at(-1)).toMatchObject({
+      killer: "ada",
+      killerName: "ada",
+      victim: "bob",
+      victimName: "bob",
+    });
   });
 
   it("a dead player cannot shoot or be hit, and respawns after the delay at full health, away from enemies", () => {
@@ -135,7 +161,10 @@ describe("combat rules", () => {
     const killTick = a.world.tick - 1;
     // Until the delay is over, bob's trigger does nothing and ada's shots at him hit nothing.
     while (a.world.tick < killTick + ticks(COMBAT.RESPAWN_DELAY_S)) {
-      const { shots } = a.step({ bob: { buttons: Buttons.FIRE }, ada: { aim: aimAt(a.player("ada"), bob), buttons: Buttons.FIRE } });
+      const { shots } = a.step({
+        bob: { buttons: Buttons.FIRE },
+        ada: { aim: aimAt(a.player("ada"), bob), buttons: Buttons.FIRE },
+      });
       expect(shots.filter((s) => s.shooter === "bob")).toHaveLength(0);
       expect(shots.filter((s) => s.hit !== undefined)).toHaveLength(0);
     }

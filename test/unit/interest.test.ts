@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { $changes, $refId, StateView } from "@colyseus/schema";
 import { SchemaSerializer } from "@colyseus/core";
 import { World } from "../../server/src/world/World.ts";
+import { createRng } from "@tickwire/shared";
 import { InterestManager } from "../../server/src/interest/interest.ts";
 
 // The InterestManager on a real World and real StateViews, no sockets: positions are set by
@@ -87,7 +88,7 @@ describe("interest management (World + StateView, no sockets)", () => {
 
   it("every view holds exactly the players within range, for many players moving at random", () => {
     const t = setup();
-    const rng = (() => { let s = 11; return () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32); })();
+    const rng = createRng(11).next;
     const ids = Array.from({ length: 60 }, (_, i) => `p${i}`);
     for (const id of ids) t.join(id, rng() * 8000, rng() * 8000);
     for (let round = 0; round < 20; round++) {
@@ -104,7 +105,8 @@ describe("interest management (World + StateView, no sockets)", () => {
         for (const other of ids) {
           const p = t.world.state.players.get(other)!;
           const d = Math.hypot(p.x - me.x, p.y - me.y);
-          if (other === id || d <= RADIUS - HYSTERESIS) expect(held.has(t.ref(other)), `${id} holds ${other} at ${d}`).toBe(true);
+          if (other === id || d <= RADIUS - HYSTERESIS)
+            expect(held.has(t.ref(other)), `${id} holds ${other} at ${d}`).toBe(true);
           if (d > RADIUS) expect(held.has(t.ref(other)), `${id} must not hold ${other} at ${d}`).toBe(false);
         }
       }

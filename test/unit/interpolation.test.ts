@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { createRng } from "@tickwire/shared";
 import { SnapshotBuffer, ServerClock, lerpAngle, type Pose } from "@tickwire/client-sdk";
 
 const TICK_S = 1 / 30;
@@ -67,7 +68,7 @@ describe("snapshot interpolation", () => {
 
   it("interpolates the aim the short way round", () => {
     expect(lerpAngle(6.2, 0.1, 0.5)).toBeCloseTo((6.2 + 0.1 + 2 * Math.PI) / 2, 9);
-    expect(lerpAngle(0.1, 6.2, 0.5) % (2 * Math.PI)).toBeCloseTo(((0.1 + 6.2 - 2 * Math.PI) / 2), 9);
+    expect(lerpAngle(0.1, 6.2, 0.5) % (2 * Math.PI)).toBeCloseTo((0.1 + 6.2 - 2 * Math.PI) / 2, 9);
   });
 
   it("keeps the newest samples when full", () => {
@@ -87,8 +88,7 @@ describe("server clock", () => {
     const clock = new ServerClock(30);
     const tickMs = 1000 / 30;
     // Frames leave the server every tick and take 40 ms plus 0..30 ms of queueing (55 ms on average).
-    let seed = 7;
-    const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const rand = createRng(7).next;
     for (let tick = 100; tick < 400; tick++) clock.observe(tick, (tick - 100) * tickMs + 40 + rand() * 30 + 5000);
     // 55 ms after tick 399 left, its frame has typically just arrived.
     const at = (399 - 100) * tickMs + 5000 + 55;

@@ -9,9 +9,11 @@ function world() {
   const state = new ArenaState();
   state.tickRate = 30;
   const me = new Player();
-  me.x = 500; me.y = 500;
+  me.x = 500;
+  me.y = 500;
   const far = new Player();
-  far.x = 1000; far.y = 1000;
+  far.x = 1000;
+  far.y = 1000;
   state.players.set("me", me);
   state.players.set("far", far);
   return { state, me, far };
@@ -46,7 +48,10 @@ describe("client netcode over a replicated state", () => {
     const net = new Netcode("me", { interpolationDelayMs: 3 * TICK_MS });
     for (let tick = 1; tick <= 30; tick++) {
       state.tick = tick;
-      if (tick === 25) { far.x = 1010; far.vx = 300; }
+      if (tick === 25) {
+        far.x = 1010;
+        far.vx = 300;
+      }
       if (tick > 25) far.x += 10;
       net.onState(state, tick * TICK_MS);
     }

@@ -12,13 +12,24 @@ const start = (): Body => ({ x: 1000, y: 1000, vx: 0, vy: 0, aim: 0 });
  * (`serverIntent` may differ from what the client sent: a misprediction) and its state comes
  * back `latency` ticks later with the ack.
  */
-function run(opts: { ticks: number; latency: number; intent: (tick: number) => MoveIntent; serverIntent?: (tick: number, sent: MoveIntent) => MoveIntent }) {
+function run(opts: {
+  ticks: number;
+  latency: number;
+  intent: (tick: number) => MoveIntent;
+  serverIntent?: (tick: number, sent: MoveIntent) => MoveIntent;
+}) {
   const predictor = new Predictor({ dt: DT, bounds, teleportDistance: 200 });
   const server = start();
   predictor.reset(server);
   const toServer: Array<{ at: number; seq: number; intent: MoveIntent }> = [];
   const toClient: Array<{ at: number; body: Body; ack: number }> = [];
-  const trace: Array<{ tick: number; predicted: Body; server: Body; corrected: number; rendered: { x: number; y: number } }> = [];
+  const trace: Array<{
+    tick: number;
+    predicted: Body;
+    server: Body;
+    corrected: number;
+    rendered: { x: number; y: number };
+  }> = [];
   for (let tick = 1; tick <= opts.ticks; tick++) {
     const now = tick * TICK_MS;
     const intent = opts.intent(tick);
@@ -37,7 +48,13 @@ function run(opts: { ticks: number; latency: number; intent: (tick: number) => M
       const s = toClient.shift()!;
       corrected = Math.max(corrected, predictor.reconcile(s.body, s.ack, true, now));
     }
-    trace.push({ tick, predicted: { ...predictor.body }, server: { ...server }, corrected, rendered: predictor.render(now, { x: 0, y: 0, aim: 0 }) });
+    trace.push({
+      tick,
+      predicted: { ...predictor.body },
+      server: { ...server },
+      corrected,
+      rendered: predictor.render(now, { x: 0, y: 0, aim: 0 }),
+    });
   }
   return { predictor, server, trace };
 }
@@ -64,7 +81,11 @@ describe("prediction and reconciliation", () => {
   });
 
   it("with the server agreeing, prediction never corrects and stays ahead of the server by the inputs in flight", () => {
-    const { trace, predictor } = run({ ticks: 90, latency: 5, intent: (t) => ({ moveX: t < 40 ? 1 : 0, moveY: t >= 60 ? 0 : t % 20 < 10 ? 1 : -1, aim: t / 10 }) });
+    const { trace, predictor } = run({
+      ticks: 90,
+      latency: 5,
+      intent: (t) => ({ moveX: t < 40 ? 1 : 0, moveY: t >= 60 ? 0 : t % 20 < 10 ? 1 : -1, aim: t / 10 }),
+    });
     expect(Math.max(...trace.map((s) => s.corrected))).toBeLessThan(1e-9);
     expect(predictor.corrections).toBe(0);
     // Once the inputs stop changing and all are acknowledged, both agree.
@@ -75,7 +96,8 @@ describe("prediction and reconciliation", () => {
   it("converges after a misprediction (the server moved the player differently), smoothly", () => {
     // The server drops input 20 (as if it never arrived): the player is one step short.
     const { trace, predictor, server } = run({
-      ticks: 120, latency: 5,
+      ticks: 120,
+      latency: 5,
       intent: (t) => ({ moveX: t <= 60 ? 1 : 0, moveY: 0, aim: 0 }),
       serverIntent: (seq, sent) => (seq === 20 ? { moveX: -1, moveY: 0, aim: 0 } : sent),
     });

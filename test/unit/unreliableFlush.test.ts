@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ClientState, SchemaSerializer, type Client } from "@colyseus/core";
 import { $refId, Decoder, StateView } from "@colyseus/schema";
-import { ArenaState, Player } from "@tickwire/shared";
+import { ArenaState, Player, createRng } from "@tickwire/shared";
 import { UnreliableChannel, type ChannelEvents } from "../../server/src/transport/unreliable/channel.ts";
 import { UnreliableFlusher, type ClientInterest } from "../../server/src/transport/unreliable/serializer.ts";
 
@@ -9,12 +9,23 @@ import { UnreliableFlusher, type ClientInterest } from "../../server/src/transpo
 class RecordingSocket {
   backlog = 0;
   frames: Uint8Array[] = [];
-  bufferedAmount() { return this.backlog; }
-  send(frame: Uint8Array) { this.frames.push(frame.slice()); }
+  bufferedAmount() {
+    return this.backlog;
+  }
+  send(frame: Uint8Array) {
+    this.frames.push(frame.slice());
+  }
 }
 
 const counted = { sent: 0, dropped: 0 };
-const events: ChannelEvents = { sent: () => { counted.sent++; }, dropped: () => { counted.dropped++; } };
+const events: ChannelEvents = {
+  sent: () => {
+    counted.sent++;
+  },
+  dropped: () => {
+    counted.dropped++;
+  },
+};
 
 /** A joined client whose StateView holds `players`. */
 function receiver(socket: RecordingSocket, players: Player[], sessionId = "c") {
@@ -70,15 +81,23 @@ describe("unreliable flush", () => {
     const slowView = mirror((serializer.getFullState(slow.client) as Uint8Array).slice());
 
     // Tick 1: both take it.
-    a.x = 110; state.tick = 1;
+    a.x = 110;
+    state.tick = 1;
     flusher.flush([fast.client, slow.client], 0);
     // Ticks 2-4: the slow client's socket is backed up. `b` moves and then stops.
     slowSock.backlog = 10_000;
-    a.x = 120; b.x = 510; b.vx = 300; state.tick = 2;
+    a.x = 120;
+    b.x = 510;
+    b.vx = 300;
+    state.tick = 2;
     expect(flusher.flush([fast.client, slow.client], 10)).toEqual({ sent: 1, keyframes: 0, dropped: 1 });
-    a.x = 130; b.x = 515; b.vx = 0; state.tick = 3;
+    a.x = 130;
+    b.x = 515;
+    b.vx = 0;
+    state.tick = 3;
     flusher.flush([fast.client, slow.client], 20);
-    a.aim = 1; state.tick = 4;
+    a.aim = 1;
+    state.tick = 4;
     flusher.flush([fast.client, slow.client], 30);
     expect(slow.channel.needsKeyframe).toBe(true);
 
@@ -119,11 +138,11 @@ describe("unreliable flush", () => {
     // through composed frames. Each has three clients with different views; their mirrors must
     // agree field for field after every tick, through drops and keyframes (the input
     // acknowledgement only for the client's own player: it is owner-only in composed frames).
-    const rng = (() => { let s = 7; return () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32); })();
+    const rng = createRng(7).next;
     const build = (compose: boolean) => {
       const state = new ArenaState();
       const players = Array.from({ length: 6 }, (_, i) => new Player().assign({ name: `p${i}`, x: 100 * i, y: 50 }));
-      players.forEach((p, i) => state.players.set(`p${i}`, p));
+      for (const [i, p] of players.entries()) state.players.set(`p${i}`, p);
       const serializer = new SchemaSerializer<any>();
       serializer.reset(state);
       const visible = [[players[0]!, players[1]!], [players[2]!, players[3]!, players[4]!], players];
@@ -148,8 +167,13 @@ describe("unreliable flush", () => {
         });
         room.state.tick = tick;
         room.sockets[1]!.backlog = backlog;
-        room.flusher.flush(room.clients.map((c) => c), tick * 33);
-        room.sockets.forEach((sock, i) => { for (const f of sock.frames.splice(0)) room.mirrors[i]!.apply(f); });
+        room.flusher.flush(
+          room.clients.map((c) => c),
+          tick * 33,
+        );
+        room.sockets.forEach((sock, i) => {
+          for (const f of sock.frames.splice(0)) room.mirrors[i]!.apply(f);
+        });
       }
       for (let c = 0; c < 3; c++) {
         const mine = ours.mirrors[c]!.state;
@@ -163,18 +187,27 @@ describe("unreliable flush", () => {
     }
     // What each client holds is exactly its view, with the server's current values.
     const held = ours.mirrors.map((m) => [...m.state.players.keys()].sort());
-    expect(held).toEqual([["p0", "p1"], ["p2", "p3", "p4"], ["p0", "p1", "p2", "p3", "p4", "p5"]]);
-    for (const [id, p] of ours.mirrors[2]!.state.players) expect(publicFields(p)).toEqual(publicFields(ours.state.players.get(id)!));
-    expect((ours.clients[1] as unknown as { channel: UnreliableChannel }).channel.stats(0).keyframesSent).toBeGreaterThan(0);
+    expect(held).toEqual([
+      ["p0", "p1"],
+      ["p2", "p3", "p4"],
+      ["p0", "p1", "p2", "p3", "p4", "p5"],
+    ]);
+    for (const [id, p] of ours.mirrors[2]!.state.players)
+      expect(publicFields(p)).toEqual(publicFields(ours.state.players.get(id)!));
+    expect(
+      (ours.clients[1] as unknown as { channel: UnreliableChannel }).channel.stats(0).keyframesSent,
+    ).toBeGreaterThan(0);
     // Owner-only: the client holding everyone has a stale acknowledgement for the others.
     const others = [...ours.mirrors[2]!.state.players].filter(([id]) => id !== "p0");
-    expect(others.some(([id, p]) => p.lastProcessedInputSeq !== ours.state.players.get(id)!.lastProcessedInputSeq)).toBe(true);
+    expect(
+      others.some(([id, p]) => p.lastProcessedInputSeq !== ours.state.players.get(id)!.lastProcessedInputSeq),
+    ).toBe(true);
   });
 
   it("sends outer-ring players every other flush with all that changed meanwhile, and catches up one moving inwards", () => {
     const state = new ArenaState();
     const players = Array.from({ length: 4 }, (_, i) => new Player().assign({ name: `p${i}`, x: 100 * i, y: 50 }));
-    players.forEach((p, i) => state.players.set(`p${i}`, p));
+    for (const [i, p] of players.entries()) state.players.set(`p${i}`, p);
     const serializer = new SchemaSerializer<any>();
     serializer.reset(state);
     const sock = new RecordingSocket();
@@ -182,7 +215,12 @@ describe("unreliable flush", () => {
     serializer.applyPatches([], state);
     const view = mirror((serializer.getFullState(client) as Uint8Array).slice());
     const [self, near, far1, far2] = players as [Player, Player, Player, Player];
-    const interest = { self: refOf(self), near: [self, near].map(refOf), far: [far1, far2].map(refOf), refresh: [] as number[] };
+    const interest = {
+      self: refOf(self),
+      near: [self, near].map(refOf),
+      far: [far1, far2].map(refOf),
+      refresh: [] as number[],
+    };
     const flusher = new UnreliableFlusher(serializer, () => interest, 2);
     const snapshot = () => players.map((p) => publicFields(p));
     // truth[t]: every player's public fields after tick t (0: as in the full state).

@@ -28,14 +28,16 @@ describe("join options and chat payloads", () => {
   it("accepts a good name and trims it", () => {
     expect(JoinOptions.parse({ name: "  Ada_99 " })).toEqual({ name: "Ada_99" });
   });
-  it.each([["", "name is empty"], ["x".repeat(NET.NAME_MAX_LENGTH + 1), "longer"], ["<b>", "only letters"], [42, "expected string"]])(
-    "rejects the name %j with a clear message",
-    (name, message) => {
-      const r = JoinOptions.safeParse({ name });
-      expect(r.success).toBe(false);
-      expect(r.error?.issues[0]?.message).toContain(message);
-    },
-  );
+  it.each([
+    ["", "name is empty"],
+    ["x".repeat(NET.NAME_MAX_LENGTH + 1), "longer"],
+    ["<b>", "only letters"],
+    [42, "expected string"],
+  ])("rejects the name %j with a clear message", (name, message) => {
+    const r = JoinOptions.safeParse({ name });
+    expect(r.success).toBe(false);
+    expect(r.error?.issues[0]?.message).toContain(message);
+  });
   it("rejects empty, oversized and non-string chat", () => {
     expect(ChatPayload.safeParse("   ").success).toBe(false);
     expect(ChatPayload.safeParse("x".repeat(NET.CHAT_MAX_LENGTH + 1)).success).toBe(false);
@@ -52,13 +54,17 @@ describe("config", () => {
     expect(c.monitorPassword.length).toBeGreaterThanOrEqual(12);
     expect(Object.isFrozen(c)).toBe(true);
   });
-  it.each([["PORT", "abc"], ["PORT", "70000"], ["TICK_HZ", "0"], ["PATCH_HZ", "1.5"], ["MAX_PLAYERS_PER_ROOM", "-3"], ["TRANSPORT", "tcp"]])(
-    "refuses %s=%s and names the variable",
-    (key, value) => {
-      expect(() => loadConfig({ [key]: value })).toThrow(ConfigError);
-      expect(() => loadConfig({ [key]: value })).toThrow(new RegExp(`${key}=`));
-    },
-  );
+  it.each([
+    ["PORT", "abc"],
+    ["PORT", "70000"],
+    ["TICK_HZ", "0"],
+    ["PATCH_HZ", "1.5"],
+    ["MAX_PLAYERS_PER_ROOM", "-3"],
+    ["TRANSPORT", "tcp"],
+  ])("refuses %s=%s and names the variable", (key, value) => {
+    expect(() => loadConfig({ [key]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [key]: value })).toThrow(new RegExp(`${key}=`));
+  });
   it("never prints a rejected password", () => {
     expect(() => loadConfig({ MONITOR_PASSWORD: "short" })).toThrow(/MONITOR_PASSWORD=\(hidden\)/);
   });

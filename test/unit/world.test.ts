@@ -3,7 +3,13 @@ import { SIM, stepBody, type Body } from "@tickwire/shared";
 import { World, type WorldInput } from "../../server/src/world/World.ts";
 
 const DT = 1 / 30;
-const input = (seq: number, moveX: number, moveY: number, aim = 0): WorldInput => ({ seq, moveX, moveY, aim, buttons: 0 });
+const input = (seq: number, moveX: number, moveY: number, aim = 0): WorldInput => ({
+  seq,
+  moveX,
+  moveY,
+  aim,
+  buttons: 0,
+});
 
 function runWorld(seed: number, script: Array<Record<string, WorldInput | undefined>>): World {
   const w = new World({ dt: DT, seed });

@@ -52,7 +52,9 @@ export class ServerClock {
   }
 
   /** True once a frame has been seen. */
-  get synced(): boolean { return !Number.isNaN(this.#offset); }
+  get synced(): boolean {
+    return !Number.isNaN(this.#offset);
+  }
 
   /** A state frame for server tick `tick` arrived at local time `now`. Older or repeated ticks are ignored. */
   observe(tick: number, now: number): void {
@@ -60,7 +62,7 @@ export class ServerClock {
     const sent = tick * this.tickMs;
     if (this.#lastTick >= 0) {
       // RFC 3550 interarrival jitter: how far each gap strays from the gap between send times.
-      const d = (now - this.#lastArrival) - (sent - this.#lastTick * this.tickMs);
+      const d = now - this.#lastArrival - (sent - this.#lastTick * this.tickMs);
       this.#jitter += (Math.abs(d) - this.#jitter) / 16;
     }
     this.#lastTick = tick;
@@ -116,11 +118,17 @@ export class ServerClock {
   }
 
   /** Newest round-trip sample in ms (NaN before the first). */
-  get rttMs(): number { return this.#rtt; }
+  get rttMs(): number {
+    return this.#rtt;
+  }
   /** Smoothed round trip in ms (NaN before the first sample). */
-  get smoothedRttMs(): number { return this.#smoothedRtt; }
+  get smoothedRttMs(): number {
+    return this.#smoothedRtt;
+  }
   /** Interarrival jitter of state frames in ms (RFC 3550 style; 0 on a steady path). */
-  get jitterMs(): number { return this.#jitter; }
+  get jitterMs(): number {
+    return this.#jitter;
+  }
 
   // Moves the drawn offset toward the average, at most maxSlew ms per elapsed ms.
   #advance(now: number): number {

@@ -54,16 +54,30 @@ export class SnapshotBuffer {
     this.#teleport2 = opts.teleportDistance * opts.teleportDistance;
   }
 
-  get size(): number { return this.#size; }
+  get size(): number {
+    return this.#size;
+  }
   /** Tick of the newest sample (NaN when empty). */
-  get newestTick(): number { return this.#size > 0 ? this.#tick[this.#head]! : NaN; }
+  get newestTick(): number {
+    return this.#size > 0 ? this.#tick[this.#head]! : NaN;
+  }
 
   /** The newest sample's fields (NaN when empty). */
-  get lastX(): number { return this.#newest(this.#x); }
-  get lastY(): number { return this.#newest(this.#y); }
-  get lastVx(): number { return this.#newest(this.#vx); }
-  get lastVy(): number { return this.#newest(this.#vy); }
-  get lastAim(): number { return this.#newest(this.#aim); }
+  get lastX(): number {
+    return this.#newest(this.#x);
+  }
+  get lastY(): number {
+    return this.#newest(this.#y);
+  }
+  get lastVx(): number {
+    return this.#newest(this.#vx);
+  }
+  get lastVy(): number {
+    return this.#newest(this.#vy);
+  }
+  get lastAim(): number {
+    return this.#newest(this.#aim);
+  }
 
   #newest(a: Float64Array): number {
     return this.#size > 0 ? a[this.#head]! : NaN;

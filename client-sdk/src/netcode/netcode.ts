@@ -65,11 +65,17 @@ export class Netcode {
   }
 
   /** The server clock (undefined until the first state). */
-  get clock(): ServerClock | undefined { return this.#clock; }
+  get clock(): ServerClock | undefined {
+    return this.#clock;
+  }
   /** The local player's predictor (undefined until the first state). */
-  get predictor(): Predictor | undefined { return this.#predictor; }
+  get predictor(): Predictor | undefined {
+    return this.#predictor;
+  }
   /** Interpolation delay in use, in ms. */
-  get interpolationDelayMs(): number { return this.#delayTicks * (this.#clock?.tickMs ?? 1000 / DEFAULT_TICK_HZ); }
+  get interpolationDelayMs(): number {
+    return this.#delayTicks * (this.#clock?.tickMs ?? 1000 / DEFAULT_TICK_HZ);
+  }
 
   /** An applied state (reliable or unreliable) at local time `now`. */
   onState(state: ArenaState, now: number): void {
@@ -92,7 +98,10 @@ export class Netcode {
     state.players?.forEach((p, id) => {
       if (id === this.#selfId) return;
       let buf = this.#buffers.get(id);
-      if (!buf) this.#buffers.set(id, (buf = this.#newBuffer()));
+      if (!buf) {
+        buf = this.#newBuffer();
+        this.#buffers.set(id, buf);
+      }
       this.#sample(buf, p, tick);
     });
   }
@@ -129,7 +138,10 @@ export class Netcode {
     const at = this.renderTick(now);
     state.players.forEach((player, id) => {
       let r = this.#rendered.get(id);
-      if (!r) this.#rendered.set(id, (r = { id, player, x: player.x, y: player.y, aim: player.aim, self: id === this.#selfId, extrapolated: false }));
+      if (!r) {
+        r = { id, player, x: player.x, y: player.y, aim: player.aim, self: id === this.#selfId, extrapolated: false };
+        this.#rendered.set(id, r);
+      }
       r.player = player;
       if (r.self) {
         const pose = this.#predictor?.ready ? this.#predictor.render(now, this.#selfPose) : player;
@@ -150,7 +162,8 @@ export class Netcode {
   #start(tickHz: number): void {
     const clock = new ServerClock(tickHz);
     this.#clock = clock;
-    this.#delayTicks = this.#opts.interpolationDelayMs !== undefined ? this.#opts.interpolationDelayMs / clock.tickMs : 3;
+    this.#delayTicks =
+      this.#opts.interpolationDelayMs !== undefined ? this.#opts.interpolationDelayMs / clock.tickMs : 3;
     this.#predictor = this.#newPredictor();
   }
 

@@ -56,11 +56,17 @@ export class Predictor {
   }
 
   /** True once the first server state has been taken. */
-  get ready(): boolean { return this.#ready; }
+  get ready(): boolean {
+    return this.#ready;
+  }
   /** Inputs sent but not yet acknowledged by the server. */
-  get pendingCount(): number { return this.#pending.length; }
+  get pendingCount(): number {
+    return this.#pending.length;
+  }
   /** Sequence numbers of the unacknowledged inputs, oldest first. */
-  get pendingSeqs(): number[] { return this.#pending.map((p) => p.seq); }
+  get pendingSeqs(): number[] {
+    return this.#pending.map((p) => p.seq);
+  }
 
   /** Starts over from a server body: no pending inputs, no offset (a join or a reconnection). */
   reset(server: Readonly<Body>, alive = true): void {

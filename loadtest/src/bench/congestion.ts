@@ -75,8 +75,12 @@ interface Staleness {
 /** Staleness of `obs` against a loopback reference that saw every tick as it went out. */
 function staleness(obs: Observation, reference: Observation, from: number): Staleness {
   const sentAt = new Map(reference.arrivals.map(([tick, at]) => [tick, at]));
-  const arrival = obs.arrivals.filter(([, at]) => at >= from).flatMap(([tick, at]) => (sentAt.has(tick) ? [at - sentAt.get(tick)!] : []));
-  const sampled = obs.samples.filter(([, at]) => at >= from).flatMap(([tick, at]) => (sentAt.has(tick) ? [at - sentAt.get(tick)!] : []));
+  const arrival = obs.arrivals
+    .filter(([, at]) => at >= from)
+    .flatMap(([tick, at]) => (sentAt.has(tick) ? [at - sentAt.get(tick)!] : []));
+  const sampled = obs.samples
+    .filter(([, at]) => at >= from)
+    .flatMap(([tick, at]) => (sentAt.has(tick) ? [at - sentAt.get(tick)!] : []));
   const frames = obs.arrivals.filter(([, at]) => at >= from);
   const spanS = frames.length > 1 ? (frames[frames.length - 1]![1] - frames[0]![1]) / 1000 : 0;
   const until = frames.length > 0 ? frames[frames.length - 1]![1] : from;
@@ -93,12 +97,21 @@ function staleness(obs: Observation, reference: Observation, from: number): Stal
 }
 
 /** One run: a server in `delivery` mode, the movers, a loopback reference and the slow client. */
-async function run(delivery: "queue" | "ack-window", slowClient: (server: LocalServer, roomId: string) => Promise<Observation>) {
+async function run(
+  delivery: "queue" | "ack-window",
+  slowClient: (server: LocalServer, roomId: string) => Promise<Observation>,
+) {
   const server = await startLocalServer({
-    HOST: "0.0.0.0", TICK_HZ: String(TICK_HZ), PATCH_HZ: String(PATCH_HZ), MAX_PLAYERS_PER_ROOM: String(entities + 4),
-    UNRELIABLE_DELIVERY: delivery, RELIABLE_BACKLOG_BYTES: String(64 * 1024 * 1024), MONITOR_PASSWORD: "bench-only-password",
+    HOST: "0.0.0.0",
+    TICK_HZ: String(TICK_HZ),
+    PATCH_HZ: String(PATCH_HZ),
+    MAX_PLAYERS_PER_ROOM: String(entities + 4),
+    UNRELIABLE_DELIVERY: delivery,
+    RELIABLE_BACKLOG_BYTES: String(64 * 1024 * 1024),
+    MONITOR_PASSWORD: "bench-only-password",
     // Every mover in every view, every tick: the subject is the channel under congestion.
-    AOI_RADIUS: "16384", AOI_FAR_INTERVAL: "1",
+    AOI_RADIUS: "16384",
+    AOI_FAR_INTERVAL: "1",
   });
   try {
     const movers = await startMovers(server, entities);
@@ -120,13 +133,19 @@ async function main() {
   const pathName = useNetns
     ? `network namespace, veth + tbf ${rateKbit} kbit/s`
     : `loopback proxy reading ${bytesPerSec} B/s (not root: no network namespace)`;
-  console.log(`bench:congestion: ${entities} moving players, ${TICK_HZ} Hz flushes, ${durationMs / 1000} s per run (first ${warmupMs / 1000} s not counted)`);
+  console.log(
+    `bench:congestion: ${entities} moving players, ${TICK_HZ} Hz flushes, ${durationMs / 1000} s per run (first ${warmupMs / 1000} s not counted)`,
+  );
   console.log(`congested path: ${pathName}`);
 
   let link: SlowLink | undefined;
   const slowVia = async (server: LocalServer, roomId: string): Promise<Observation> => {
     if (link) {
-      const child = link.spawnNode(ROOT, "loadtest/src/bench/observer.ts", [`ws://${link.hostIp}:${server.port}`, roomId, String(durationMs)]);
+      const child = link.spawnNode(ROOT, "loadtest/src/bench/observer.ts", [
+        `ws://${link.hostIp}:${server.port}`,
+        roomId,
+        String(durationMs),
+      ]);
       let out = "";
       let err = "";
       child.stdout!.on("data", (d) => (out += d));
@@ -171,21 +190,35 @@ async function main() {
   const row = (name: string, s: Staleness) =>
     `${name.padEnd(34)} ${String(s.arrival.p50).padStart(9)} ${String(s.arrival.p99).padStart(9)}   ${String(s.sampled.p50).padStart(9)} ${String(s.sampled.p99).padStart(9)} ${String(s.framesPerSec).padStart(8)} ${String(s.meanFrameBytes).padStart(7)}`;
   console.log("");
-  console.log(`${"staleness, ms".padEnd(34)} ${"arrive p50".padStart(9)} ${"arrive p99".padStart(9)}   ${"60Hz p50".padStart(9)} ${"60Hz p99".padStart(9)} ${"frames/s".padStart(8)} ${"B/frame".padStart(7)}`);
+  console.log(
+    `${"staleness, ms".padEnd(34)} ${"arrive p50".padStart(9)} ${"arrive p99".padStart(9)}   ${"60Hz p50".padStart(9)} ${"60Hz p99".padStart(9)} ${"frames/s".padStart(8)} ${"B/frame".padStart(7)}`,
+  );
   console.log(row("(a) queued (reliable), congested", reliable));
   console.log(row("(b) unreliable, congested", unreliable));
   console.log(row(`(c) unreliable, ${rttMs} ms RTT`, uncongested));
   console.log("");
   console.log(`p99 at arrival, (a) / (b): ${ratio.toFixed(1)}x (target: at least 30x)`);
-  console.log(`(b) p99 ${unreliable.arrival.p99} ms vs target ${target.toFixed(0)} ms (2 patch intervals ${2000 / PATCH_HZ} ms + path ~0.5 ms + one ${unreliable.meanFrameBytes}-byte frame at ${rateKbit} kbit/s ${frameTxMs.toFixed(0)} ms)`);
-  console.log(`(c) ${uncongested.framesPerSec} frames/s delivered; the server flushed ${uncongested.flushesPerSec}/s (a loopback client's count; TICK_HZ ${TICK_HZ}, late timers merge flushes)`);
+  console.log(
+    `(b) p99 ${unreliable.arrival.p99} ms vs target ${target.toFixed(0)} ms (2 patch intervals ${2000 / PATCH_HZ} ms + path ~0.5 ms + one ${unreliable.meanFrameBytes}-byte frame at ${rateKbit} kbit/s ${frameTxMs.toFixed(0)} ms)`,
+  );
+  console.log(
+    `(c) ${uncongested.framesPerSec} frames/s delivered; the server flushed ${uncongested.flushesPerSec}/s (a loopback client's count; TICK_HZ ${TICK_HZ}, late timers merge flushes)`,
+  );
 
   const report = {
     when: new Date().toISOString(),
     command: `npm run bench:congestion -- ${process.argv.slice(2).join(" ")}`.trim(),
     path: pathName,
-    entities, tickHz: TICK_HZ, patchHz: PATCH_HZ, durationS: durationMs / 1000, warmupS: warmupMs / 1000, rateKbit, rttMs,
-    reliable, unreliable, uncongested,
+    entities,
+    tickHz: TICK_HZ,
+    patchHz: PATCH_HZ,
+    durationS: durationMs / 1000,
+    warmupS: warmupMs / 1000,
+    rateKbit,
+    rttMs,
+    reliable,
+    unreliable,
+    uncongested,
     ratioP99: Math.round(ratio * 10) / 10,
     targetP99Ms: Math.round(target),
     targets: {

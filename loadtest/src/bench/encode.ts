@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { ClientState, SchemaSerializer, type Client } from "@colyseus/core";
 import { StateView } from "@colyseus/schema";
-import { ArenaState, OpenArenaState, Buttons, createRng, type Rng } from "@tickwire/shared";
+import { type ArenaState, OpenArenaState, Buttons, createRng, type Rng } from "@tickwire/shared";
 import { World, type WorldInput } from "../../../server/src/world/World.ts";
 import { InterestManager } from "../../../server/src/interest/interest.ts";
 import { UnreliableFlusher } from "../../../server/src/transport/unreliable/serializer.ts";
@@ -56,14 +56,25 @@ const MODES: Record<Mode, string> = {
 /** A simulated client: Colyseus sees a joined client; its sockets only count bytes. */
 function simulatedClient(sessionId: string) {
   const counted = { reliable: 0, unreliable: 0 };
-  const socket = { bufferedAmount: () => 0, send: (f: Uint8Array) => { counted.unreliable += f.byteLength; } };
-  const channel = new UnreliableChannel(socket, { backlogThresholdBytes: 0, maxFramesInFlight: 1 << 30 }, { sent() {}, dropped() {} });
+  const socket = {
+    bufferedAmount: () => 0,
+    send: (f: Uint8Array) => {
+      counted.unreliable += f.byteLength;
+    },
+  };
+  const channel = new UnreliableChannel(
+    socket,
+    { backlogThresholdBytes: 0, maxFramesInFlight: 1 << 30 },
+    { sent() {}, dropped() {} },
+  );
   const client = {
     sessionId,
     state: ClientState.JOINED,
     view: undefined as StateView | undefined,
     channel,
-    raw(data: Uint8Array) { counted.reliable += data.byteLength; },
+    raw(data: Uint8Array) {
+      counted.reliable += data.byteLength;
+    },
   };
   return { client: client as unknown as Client, counted };
 }
@@ -80,12 +91,20 @@ class Bot {
   input(tick: number, x: number, y: number): WorldInput {
     if (tick >= this.#turnAt || x < 100 || y < 100 || x > WORLD - 100 || y > WORLD - 100) {
       const toCentre = Math.atan2(WORLD / 2 - y, WORLD / 2 - x);
-      this.#heading = x < 100 || y < 100 || x > WORLD - 100 || y > WORLD - 100 ? toCentre : this.rng.range(0, Math.PI * 2);
+      this.#heading =
+        x < 100 || y < 100 || x > WORLD - 100 || y > WORLD - 100 ? toCentre : this.rng.range(0, Math.PI * 2);
       this.#turnAt = tick + Math.round(this.rng.range(1, 3) * TICK_HZ);
     }
     const aim = this.#heading + this.rng.range(-0.3, 0.3);
     const fire = this.rng.next() < 1 / TICK_HZ;
-    return { seq: ++this.#seq, moveX: Math.cos(this.#heading), moveY: Math.sin(this.#heading), aim, buttons: fire ? Buttons.FIRE : 0, viewTick: 0 };
+    return {
+      seq: ++this.#seq,
+      moveX: Math.cos(this.#heading),
+      moveY: Math.sin(this.#heading),
+      aim,
+      buttons: fire ? Buttons.FIRE : 0,
+      viewTick: 0,
+    };
   }
 }
 
@@ -118,12 +137,24 @@ function quantile(values: number[], q: number): number {
 
 function run(players: number, mode: Mode): Figures {
   const world = new World({
-    dt: 1 / TICK_HZ, seed: 42 + players, width: WORLD, height: WORLD, cellSize: RADIUS / 2,
+    dt: 1 / TICK_HZ,
+    seed: 42 + players,
+    width: WORLD,
+    height: WORLD,
+    cellSize: RADIUS / 2,
     state: mode === "a" ? (new OpenArenaState() as unknown as ArenaState) : undefined,
   });
+  // biome-ignore lint/suspicious/noExplicitAny: one serializer encodes either state class of the benchmark
   const serializer = new SchemaSerializer<any>();
   serializer.reset(world.state);
-  const interest = mode === "a" ? undefined : new InterestManager(world, { radius: RADIUS, hysteresis: HYSTERESIS, farInterval: mode === "c" ? FAR_INTERVAL : 1 });
+  const interest =
+    mode === "a"
+      ? undefined
+      : new InterestManager(world, {
+          radius: RADIUS,
+          hysteresis: HYSTERESIS,
+          farInterval: mode === "c" ? FAR_INTERVAL : 1,
+        });
   const clients: Array<ReturnType<typeof simulatedClient>> = [];
   const bots = new Map<string, Bot>();
   const rng = createRng(7 + players);
@@ -139,9 +170,10 @@ function run(players: number, mode: Mode): Figures {
     bots.set(id, new Bot(createRng(rng.next() * 2 ** 31)));
   }
   const all = clients.map((c) => c.client);
-  const flusher = mode === "c"
-    ? new UnreliableFlusher(serializer, (client) => interest!.interestOf(client.sessionId), FAR_INTERVAL)
-    : new UnreliableFlusher(serializer);
+  const flusher =
+    mode === "c"
+      ? new UnreliableFlusher(serializer, (client) => interest!.interestOf(client.sessionId), FAR_INTERVAL)
+      : new UnreliableFlusher(serializer);
   // Everyone has joined and holds the full state before anything is measured.
   interest?.update();
   serializer.applyPatches(all, world.state);
@@ -156,7 +188,11 @@ function run(players: number, mode: Mode): Figures {
   let credit = 0;
   const startTime = performance.now();
   for (let t = 0; t < WARMUP + TICKS; t++) {
-    if (t === WARMUP) for (const c of clients) { c.counted.reliable = 0; c.counted.unreliable = 0; }
+    if (t === WARMUP)
+      for (const c of clients) {
+        c.counted.reliable = 0;
+        c.counted.unreliable = 0;
+      }
     const t0 = performance.now();
     world.step((id) => {
       const p = world.state.players.get(id)!;
@@ -187,7 +223,9 @@ function run(players: number, mode: Mode): Figures {
   const reliable = clients.reduce((s, c) => s + c.counted.reliable, 0) / players / TICKS;
   const unreliable = clients.reduce((s, c) => s + c.counted.unreliable, 0) / players / TICKS;
   return {
-    players, mode, label: MODES[mode],
+    players,
+    mode,
+    label: MODES[mode],
     stepMs: mean(step),
     interestMs: mean(aoi),
     encodeMs: mean(enc),
@@ -213,13 +251,17 @@ for (const n of counts) {
 }
 
 const f = (v: number, d = 1) => v.toFixed(d);
-console.log(`\nper tick at ${TICK_HZ} Hz (reliable patch at ${PATCH_HZ} Hz), world ${WORLD} x ${WORLD}, radius ${RADIUS}, ${TICKS} ticks after ${WARMUP} of warm-up\n`);
-console.log("players | mode                             | held | encode us/client | bytes/client (rel+unrel) | step ms | interest ms | encode ms (rel+unrel) | total ms (p99)");
+console.log(
+  `\nper tick at ${TICK_HZ} Hz (reliable patch at ${PATCH_HZ} Hz), world ${WORLD} x ${WORLD}, radius ${RADIUS}, ${TICKS} ticks after ${WARMUP} of warm-up\n`,
+);
+console.log(
+  "players | mode                             | held | encode us/client | bytes/client (rel+unrel) | step ms | interest ms | encode ms (rel+unrel) | total ms (p99)",
+);
 for (const r of results) {
   console.log(
     `${String(r.players).padStart(7)} | (${r.mode}) ${r.label.padEnd(29)} | ${f(r.playersHeld, 0).padStart(4)} | ${f(r.encodeUsPerClient, 2).padStart(16)} | ` +
-    `${`${f(r.bytesPerClient, 0)} (${f(r.reliableBytesPerClient, 0)}+${f(r.unreliableBytesPerClient, 0)})`.padStart(24)} | ${f(r.stepMs, 2).padStart(7)} | ` +
-    `${f(r.interestMs, 2).padStart(11)} | ${`${f(r.encodeMs, 2)} (${f(r.reliableMs, 2)}+${f(r.unreliableMs, 2)})`.padStart(21)} | ${f(r.totalMs, 2)} (${f(r.totalP99Ms, 2)})`,
+      `${`${f(r.bytesPerClient, 0)} (${f(r.reliableBytesPerClient, 0)}+${f(r.unreliableBytesPerClient, 0)})`.padStart(24)} | ${f(r.stepMs, 2).padStart(7)} | ` +
+      `${f(r.interestMs, 2).padStart(11)} | ${`${f(r.encodeMs, 2)} (${f(r.reliableMs, 2)}+${f(r.unreliableMs, 2)})`.padStart(21)} | ${f(r.totalMs, 2)} (${f(r.totalP99Ms, 2)})`,
   );
 }
 
@@ -244,14 +286,25 @@ const targets = {
     tickBudget: c.totalP99Ms < 10,
   },
 };
-console.log(`\nat ${biggest} players: bytes (c)/(a) = ${f(targets.bytesRatioCtoA, 3)} (target <= 0.2), encode (c)/(b) = ${f(targets.encodeRatioCtoB, 3)} (target <= 0.333), ` +
-  `tick + encode (c) mean ${f(c.totalMs, 2)} ms, p99 ${f(c.totalP99Ms, 2)} ms (target < 10 ms)`);
+console.log(
+  `\nat ${biggest} players: bytes (c)/(a) = ${f(targets.bytesRatioCtoA, 3)} (target <= 0.2), encode (c)/(b) = ${f(targets.encodeRatioCtoB, 3)} (target <= 0.333), ` +
+    `tick + encode (c) mean ${f(c.totalMs, 2)} ms, p99 ${f(c.totalP99Ms, 2)} ms (target < 10 ms)`,
+);
 
 const report = {
   bench: "encode",
   when: new Date().toISOString(),
   node: process.version,
-  settings: { tickHz: TICK_HZ, patchHz: PATCH_HZ, world: WORLD, radius: RADIUS, hysteresis: HYSTERESIS, farInterval: FAR_INTERVAL, ticks: TICKS, warmup: WARMUP },
+  settings: {
+    tickHz: TICK_HZ,
+    patchHz: PATCH_HZ,
+    world: WORLD,
+    radius: RADIUS,
+    hysteresis: HYSTERESIS,
+    farInterval: FAR_INTERVAL,
+    ticks: TICKS,
+    warmup: WARMUP,
+  },
   results,
   targets,
 };

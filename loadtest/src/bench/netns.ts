@@ -44,7 +44,21 @@ export class SlowLink {
       run("ip", "netns", "exec", link.ns, "ip", "link", "set", nsDev, "up");
       run("ip", "netns", "exec", link.ns, "ip", "link", "set", "lo", "up");
       // The burst must exceed the MTU or full-size packets never pass.
-      run("tc", "qdisc", "add", "dev", link.#hostDev, "root", "tbf", "rate", `${rateKbit}kbit`, "burst", "16kbit", "latency", "100ms");
+      run(
+        "tc",
+        "qdisc",
+        "add",
+        "dev",
+        link.#hostDev,
+        "root",
+        "tbf",
+        "rate",
+        `${rateKbit}kbit`,
+        "burst",
+        "16kbit",
+        "latency",
+        "100ms",
+      );
     } catch (e) {
       link.remove();
       throw e;

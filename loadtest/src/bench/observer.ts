@@ -14,7 +14,9 @@ export interface Observation {
 
 /** Joins a room as a passive client and records when each server tick reaches it. */
 export async function observe(endpoint: string, roomId: string, durationMs: number): Promise<Observation> {
-  const conn: ArenaConnection = await new TickwireClient(endpoint, { pingIntervalMs: 0 }).joinArenaById(roomId, { name: "observer" });
+  const conn: ArenaConnection = await new TickwireClient(endpoint, { pingIntervalMs: 0 }).joinArenaById(roomId, {
+    name: "observer",
+  });
   const arrivals: Array<[number, number]> = [];
   const samples: Array<[number, number]> = [];
   let newest = -1;

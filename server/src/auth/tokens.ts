@@ -1,4 +1,4 @@
-import { SignJWT, errors, jwtVerify } from "jose";
+import { SignJWT, errors, jwtVerify, type JWTPayload } from "jose";
 import { PlayerName } from "@tickwire/shared";
 import type { AuthConfig } from "../config.ts";
 
@@ -17,7 +17,10 @@ export interface Identity {
 /** Why a token was refused; the message is what the client sees. */
 export class TokenError extends Error {
   override name = "TokenError";
-  constructor(readonly reason: TokenRejection, message: string) {
+  constructor(
+    readonly reason: TokenRejection,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -33,7 +36,7 @@ function keyOf(auth: AuthConfig): Uint8Array {
 /** Verifies a join token and returns the identity in it, or throws a TokenError saying why not. */
 export async function verifyToken(token: string | undefined, auth: AuthConfig): Promise<Identity> {
   if (!token) throw new TokenError("missing", "authentication required: the join carried no token");
-  let payload;
+  let payload: JWTPayload;
   try {
     ({ payload } = await jwtVerify(token, keyOf(auth), {
       algorithms: [ALGORITHM],
@@ -45,17 +48,25 @@ export async function verifyToken(token: string | undefined, auth: AuthConfig): 
     throw describe(err);
   }
   const userId = payload.sub ?? "";
-  if (!USER_ID.test(userId)) throw new TokenError("claims", "token claim \"sub\" must be 1-64 letters, digits or . _ @ : -");
+  if (!USER_ID.test(userId))
+    throw new TokenError("claims", 'token claim "sub" must be 1-64 letters, digits or . _ @ : -');
   const name = PlayerName.safeParse(payload.name ?? userId);
-  if (!name.success) throw new TokenError("claims", `token claim "name" is not a valid player name: ${name.error.issues[0]?.message ?? "invalid"}`);
+  if (!name.success)
+    throw new TokenError(
+      "claims",
+      `token claim "name" is not a valid player name: ${name.error.issues[0]?.message ?? "invalid"}`,
+    );
   return { userId, name: name.data };
 }
 
 function describe(err: unknown): TokenError {
   if (err instanceof errors.JWTExpired) return new TokenError("expired", "token expired");
-  if (err instanceof errors.JOSEAlgNotAllowed) return new TokenError("algorithm", `token algorithm not allowed (only ${ALGORITHM})`);
-  if (err instanceof errors.JWSSignatureVerificationFailed) return new TokenError("signature", "token signature invalid");
-  if (err instanceof errors.JWTClaimValidationFailed) return new TokenError("claims", `token claim "${err.claim}" invalid: ${err.reason}`);
+  if (err instanceof errors.JOSEAlgNotAllowed)
+    return new TokenError("algorithm", `token algorithm not allowed (only ${ALGORITHM})`);
+  if (err instanceof errors.JWSSignatureVerificationFailed)
+    return new TokenError("signature", "token signature invalid");
+  if (err instanceof errors.JWTClaimValidationFailed)
+    return new TokenError("claims", `token claim "${err.claim}" invalid: ${err.reason}`);
   return new TokenError("malformed", "token malformed");
 }
 

@@ -26,7 +26,13 @@ export interface Cluster {
 export async function connectCluster(config: Config, log: Logger): Promise<Cluster> {
   const url = config.redisUrl!;
   const shown = url.replace(/\/\/[^@/]*@/, "//***@");
-  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: CONNECT_TIMEOUT_MS, retryStrategy: () => null });
+  const probe = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    retryStrategy: () => null,
+  });
   probe.on("error", () => {});
   try {
     await probe.connect();
@@ -39,7 +45,9 @@ export async function connectCluster(config: Config, log: Logger): Promise<Clust
 
   const presence = new RedisPresence(url);
   const driver = new RedisDriver(url);
-  log.info(`cluster: Redis presence and room listing at ${shown}; clients reach this process at ${config.publicAddress}`);
+  log.info(
+    `cluster: Redis presence and room listing at ${shown}; clients reach this process at ${config.publicAddress}`,
+  );
 
   let timer: NodeJS.Timeout | undefined;
   let sweeping = false;

@@ -11,27 +11,30 @@ import { clusterMemberEnv } from "../config.ts";
 // `npm start` (the processes inherit it; REDIS_URL, PORT and PUBLIC_ADDRESS are set here). SIGTERM/SIGINT are passed to every process; it exits when they all have.
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-const USAGE = "usage: npm run start:cluster -- --processes <N> [--port <first port, default 2567>] [--redis <url, default redis://127.0.0.1:6379>] [--host <public host, default localhost>]";
+const USAGE =
+  "usage: npm run start:cluster -- --processes <N> [--port <first port, default 2567>] [--redis <url, default redis://127.0.0.1:6379>] [--host <public host, default localhost>]";
 
 function fail(message: string): never {
   process.stderr.write(`start:cluster: ${message}\n${USAGE}\n`);
   process.exit(2);
 }
 
-let values;
-try {
-  ({ values } = parseArgs({
-    options: {
-      processes: { type: "string", short: "n" },
-      port: { type: "string", default: "2567" },
-      redis: { type: "string", default: "redis://127.0.0.1:6379" },
-      host: { type: "string", default: "localhost" },
-      help: { type: "boolean" },
-    },
-  }));
-} catch (err) {
-  fail((err as Error).message);
+const OPTIONS = {
+  processes: { type: "string", short: "n" },
+  port: { type: "string", default: "2567" },
+  redis: { type: "string", default: "redis://127.0.0.1:6379" },
+  host: { type: "string", default: "localhost" },
+  help: { type: "boolean" },
+} as const;
+
+function parse() {
+  try {
+    return parseArgs({ options: OPTIONS }).values;
+  } catch (err) {
+    return fail((err as Error).message);
+  }
 }
+const values = parse();
 if (values.help) {
   console.log(USAGE);
   process.exit(0);
@@ -39,7 +42,8 @@ if (values.help) {
 const count = Number(values.processes);
 const firstPort = Number(values.port);
 if (!Number.isInteger(count) || count < 1 || count > 64) fail("--processes must be a whole number from 1 to 64");
-if (!Number.isInteger(firstPort) || firstPort < 1 || firstPort + count - 1 > 65535) fail("--port must leave room for every process below 65536");
+if (!Number.isInteger(firstPort) || firstPort < 1 || firstPort + count - 1 > 65535)
+  fail("--port must leave room for every process below 65536");
 const redisUrl = values.redis!;
 
 const children: ChildProcess[] = [];
@@ -57,7 +61,7 @@ for (let i = 0; i < count; i++) {
     return (chunk: Buffer) => {
       const lines = (rest + chunk.toString()).split("\n");
       rest = lines.pop() ?? "";
-      for (const line of lines) out.write(tag + line + "\n");
+      for (const line of lines) out.write(`${tag + line}\n`);
     };
   };
   child.stdout!.on("data", relay(process.stdout));

@@ -34,7 +34,9 @@ const CONTENT_TYPES: Record<string, string> = {
 async function serveDemo(file: string): Promise<Response> {
   try {
     const body = await readFile(path.join(DEMO_DIR, file));
-    return new Response(body, { headers: { "content-type": CONTENT_TYPES[path.extname(file)] ?? "application/octet-stream" } });
+    return new Response(body, {
+      headers: { "content-type": CONTENT_TYPES[path.extname(file)] ?? "application/octet-stream" },
+    });
   } catch {
     return new Response("Tickwire is running. The demo page is not built: run `npm run build:demo`.\n", {
       status: 503,
@@ -53,22 +55,29 @@ export function createRoutes(deps: RouteDeps) {
     // 503 while draining, so that a load balancer or a readiness probe stops sending joins here.
     healthz: createEndpoint("/healthz", { method: "GET" }, async () => {
       const draining = matchMaker.state === matchMaker.MatchMakerState.SHUTTING_DOWN;
-      return Response.json({
-        status: draining ? "draining" : "ok",
-        transport: deps.transportKind(),
-        processId: matchMaker.processId,
-        publicAddress: config.publicAddress ?? null,
-        uptimeSeconds: Math.round((Date.now() - deps.startedAt) / 1000),
-        rooms: matchMaker.stats.local.roomCount,
-        clients: matchMaker.stats.local.ccu,
-        seats: deps.load.seats(),
-        maxRooms: config.maxRooms,
-        maxClients: config.maxClients,
-        auth: config.auth ? "token" : "anonymous",
-      }, { status: draining ? 503 : 200 });
+      return Response.json(
+        {
+          status: draining ? "draining" : "ok",
+          transport: deps.transportKind(),
+          processId: matchMaker.processId,
+          publicAddress: config.publicAddress ?? null,
+          uptimeSeconds: Math.round((Date.now() - deps.startedAt) / 1000),
+          rooms: matchMaker.stats.local.roomCount,
+          clients: matchMaker.stats.local.ccu,
+          seats: deps.load.seats(),
+          maxRooms: config.maxRooms,
+          maxClients: config.maxClients,
+          auth: config.auth ? "token" : "anonymous",
+        },
+        { status: draining ? 503 : 200 },
+      );
     }),
-    metrics: createEndpoint("/metrics", { method: "GET" }, async () =>
-      new Response(await metrics.registry.metrics(), { headers: { "content-type": metrics.registry.contentType } })),
+    metrics: createEndpoint(
+      "/metrics",
+      { method: "GET" },
+      async () =>
+        new Response(await metrics.registry.metrics(), { headers: { "content-type": metrics.registry.contentType } }),
+    ),
     ...monitor({ use: [monitorAuth] }),
     ...(config.devTokens && config.auth ? { devToken: devTokenEndpoint(config) } : {}),
     demoIndex: createEndpoint("/", { method: "GET" }, async () => serveDemo("index.html")),
@@ -86,7 +95,10 @@ function devTokenEndpoint(config: Config) {
   return createEndpoint("/auth/dev-token", { method: "POST" }, async (ctx) => {
     const body = DevTokenRequest.safeParse(ctx.body ?? {});
     if (!body.success) {
-      return Response.json({ error: body.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ") }, { status: 400 });
+      return Response.json(
+        { error: body.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ") },
+        { status: 400 },
+      );
     }
     try {
       const token = await issueToken(auth, body.data);

@@ -45,7 +45,10 @@ class Viewer implements ClientInterest {
   refresh: number[] = [];
   readonly self: number;
 
-  constructor(readonly view: StateView, readonly entry: GridEntry<Player>) {
+  constructor(
+    readonly view: StateView,
+    readonly entry: GridEntry<Player>,
+  ) {
     this.self = refIdOf(entry.key);
     this.near = [this.self];
     this.held = [entry];

@@ -19,9 +19,11 @@ export interface Logger {
 export function createLogger(area: string): Logger {
   const write = (level: LogLevel, msg: string, ctx?: Record<string, unknown>) => {
     if (ORDER[level] < ORDER[threshold]) return;
-    const tail = ctx ? " " + JSON.stringify(ctx, (_k, v) => (v instanceof Error ? { message: v.message, stack: v.stack } : v)) : "";
+    const tail = ctx
+      ? ` ${JSON.stringify(ctx, (_k, v) => (v instanceof Error ? { message: v.message, stack: v.stack } : v))}`
+      : "";
     const line = `${new Date().toISOString()} ${level.toUpperCase()} [tickwire:${area}] ${msg}${tail}`;
-    (level === "warn" || level === "error" ? process.stderr : process.stdout).write(line + "\n");
+    (level === "warn" || level === "error" ? process.stderr : process.stdout).write(`${line}\n`);
   };
   return {
     debug: (m, c) => write("debug", m, c),

@@ -49,11 +49,39 @@ export function createMetrics(live: LiveCounts): Metrics {
   collectDefaultMetrics({ register: registry, prefix: "tickwire_process_" });
   const opts = { registers: [registry] };
 
-  new Gauge({ name: "tickwire_rooms", help: "Rooms hosted by this process", ...opts, collect() { this.set(live.rooms()); } });
-  new Gauge({ name: "tickwire_clients", help: "Clients connected to this process", ...opts, collect() { this.set(live.clients()); } });
+  new Gauge({
+    name: "tickwire_rooms",
+    help: "Rooms hosted by this process",
+    ...opts,
+    collect() {
+      this.set(live.rooms());
+    },
+  });
+  new Gauge({
+    name: "tickwire_clients",
+    help: "Clients connected to this process",
+    ...opts,
+    collect() {
+      this.set(live.clients());
+    },
+  });
 
-  new Gauge({ name: "tickwire_clients_backlogged", help: "Clients with bytes waiting in user space to be written", ...opts, collect() { this.set(live.backlog().clients); } });
-  new Gauge({ name: "tickwire_backlog_bytes", help: "Bytes waiting in user space to be written, all clients", ...opts, collect() { this.set(live.backlog().bytes); } });
+  new Gauge({
+    name: "tickwire_clients_backlogged",
+    help: "Clients with bytes waiting in user space to be written",
+    ...opts,
+    collect() {
+      this.set(live.backlog().clients);
+    },
+  });
+  new Gauge({
+    name: "tickwire_backlog_bytes",
+    help: "Bytes waiting in user space to be written, all clients",
+    ...opts,
+    collect() {
+      this.set(live.backlog().bytes);
+    },
+  });
 
   return {
     registry,
@@ -70,27 +98,99 @@ export function createMetrics(live: LiveCounts): Metrics {
       buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.02, 0.05],
       ...opts,
     }),
-    interestChanges: new Counter({ name: "tickwire_interest_changes_total", help: "Players entering or leaving a client's area of interest", labelNames: ["kind"], ...opts }),
+    interestChanges: new Counter({
+      name: "tickwire_interest_changes_total",
+      help: "Players entering or leaving a client's area of interest",
+      labelNames: ["kind"],
+      ...opts,
+    }),
     tickLateness: new Histogram({
       name: "tickwire_tick_lateness_seconds",
       help: "How late a fixed step ran against its ideal time on the fixed grid",
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25],
       ...opts,
     }),
-    bytesSent: new Counter({ name: "tickwire_bytes_sent_total", help: "WebSocket payload bytes sent to clients", ...opts }),
-    bytesReceived: new Counter({ name: "tickwire_bytes_received_total", help: "WebSocket payload bytes received from clients", ...opts }),
-    messagesSent: new Counter({ name: "tickwire_messages_sent_total", help: "WebSocket frames sent to clients", ...opts }),
-    messagesReceived: new Counter({ name: "tickwire_messages_received_total", help: "WebSocket frames received from clients", ...opts }),
-    messagesRejected: new Counter({ name: "tickwire_messages_rejected_total", help: "Client messages ignored, by reason", labelNames: ["reason"], ...opts }),
-    inputsSanitized: new Counter({ name: "tickwire_inputs_sanitized_total", help: "Inputs with out-of-range values that were clamped", ...opts }),
-    clientCloses: new Counter({ name: "tickwire_client_closes_total", help: "Client connections ended, by close code", labelNames: ["code"], ...opts }),
-    unreliableSent: new Counter({ name: "tickwire_unreliable_frames_sent_total", help: "Unreliable frames sent, by kind", labelNames: ["kind"], ...opts }),
-    unreliableDropped: new Counter({ name: "tickwire_unreliable_frames_dropped_total", help: "Unreliable frames dropped instead of queued, by reason", labelNames: ["reason"], ...opts }),
-    backlogCloses: new Counter({ name: "tickwire_backpressure_closes_total", help: "Clients closed because their reliable backlog passed the limit", ...opts }),
-    authRejected: new Counter({ name: "tickwire_auth_rejected_total", help: "Joins refused for their token, by reason", labelNames: ["reason"], ...opts }),
-    roomCrashes: new Counter({ name: "tickwire_room_crashes_total", help: "Rooms disposed after an exception escaped their code, by where it was thrown", labelNames: ["method"], ...opts }),
-    limitCloses: new Counter({ name: "tickwire_limit_closes_total", help: "Clients closed for going over a limit (rate, size)", labelNames: ["limit"], ...opts }),
-    originsRejected: new Counter({ name: "tickwire_origins_rejected_total", help: "WebSocket upgrades refused for their Origin", ...opts }),
-    unhandledRejections: new Counter({ name: "tickwire_unhandled_rejections_total", help: "Promise rejections nothing handled", ...opts }),
+    bytesSent: new Counter({
+      name: "tickwire_bytes_sent_total",
+      help: "WebSocket payload bytes sent to clients",
+      ...opts,
+    }),
+    bytesReceived: new Counter({
+      name: "tickwire_bytes_received_total",
+      help: "WebSocket payload bytes received from clients",
+      ...opts,
+    }),
+    messagesSent: new Counter({
+      name: "tickwire_messages_sent_total",
+      help: "WebSocket frames sent to clients",
+      ...opts,
+    }),
+    messagesReceived: new Counter({
+      name: "tickwire_messages_received_total",
+      help: "WebSocket frames received from clients",
+      ...opts,
+    }),
+    messagesRejected: new Counter({
+      name: "tickwire_messages_rejected_total",
+      help: "Client messages ignored, by reason",
+      labelNames: ["reason"],
+      ...opts,
+    }),
+    inputsSanitized: new Counter({
+      name: "tickwire_inputs_sanitized_total",
+      help: "Inputs with out-of-range values that were clamped",
+      ...opts,
+    }),
+    clientCloses: new Counter({
+      name: "tickwire_client_closes_total",
+      help: "Client connections ended, by close code",
+      labelNames: ["code"],
+      ...opts,
+    }),
+    unreliableSent: new Counter({
+      name: "tickwire_unreliable_frames_sent_total",
+      help: "Unreliable frames sent, by kind",
+      labelNames: ["kind"],
+      ...opts,
+    }),
+    unreliableDropped: new Counter({
+      name: "tickwire_unreliable_frames_dropped_total",
+      help: "Unreliable frames dropped instead of queued, by reason",
+      labelNames: ["reason"],
+      ...opts,
+    }),
+    backlogCloses: new Counter({
+      name: "tickwire_backpressure_closes_total",
+      help: "Clients closed because their reliable backlog passed the limit",
+      ...opts,
+    }),
+    authRejected: new Counter({
+      name: "tickwire_auth_rejected_total",
+      help: "Joins refused for their token, by reason",
+      labelNames: ["reason"],
+      ...opts,
+    }),
+    roomCrashes: new Counter({
+      name: "tickwire_room_crashes_total",
+      help: "Rooms disposed after an exception escaped their code, by where it was thrown",
+      labelNames: ["method"],
+      ...opts,
+    }),
+    limitCloses: new Counter({
+      name: "tickwire_limit_closes_total",
+      help: "Clients closed for going over a limit (rate, size)",
+      labelNames: ["limit"],
+      ...opts,
+    }),
+    originsRejected: new Counter({
+      name: "tickwire_origins_rejected_total",
+      help: "WebSocket upgrades refused for their Origin",
+      ...opts,
+    }),
+    unhandledRejections: new Counter({
+      name: "tickwire_unhandled_rejections_total",
+      help: "Promise rejections nothing handled",
+      ...opts,
+    }),
   };
 }

@@ -1,8 +1,19 @@
 import { Room, ServerError, type Client, type AuthContext, type SchemaSerializer } from "@colyseus/core";
 import { StateView } from "@colyseus/schema";
 import {
-  ArenaState, PlayerInput, JoinOptions, ChatPayload, ClientMessages, ServerMessages, ErrorReasons, NET, CloseCodes,
-  sanitizeInput, type ChatBroadcast, type ErrorNotice, type ShotsBroadcast,
+  type ArenaState,
+  PlayerInput,
+  JoinOptions,
+  ChatPayload,
+  ClientMessages,
+  ServerMessages,
+  ErrorReasons,
+  NET,
+  CloseCodes,
+  sanitizeInput,
+  type ChatBroadcast,
+  type ErrorNotice,
+  type ShotsBroadcast,
 } from "@tickwire/shared";
 import type { Config } from "../config.ts";
 import type { Metrics } from "../observability/metrics.ts";
@@ -37,7 +48,11 @@ const BAD_REQUEST = 400;
 const UNAUTHORIZED = 401;
 
 /** Close codes the server closes a client with for breaking a rule: no reconnection window follows. */
-const KICK_CODES: ReadonlySet<number> = new Set([CloseCodes.PROTOCOL_VIOLATION, CloseCodes.RATE_LIMITED, CloseCodes.MESSAGE_TOO_BIG]);
+const KICK_CODES: ReadonlySet<number> = new Set([
+  CloseCodes.PROTOCOL_VIOLATION,
+  CloseCodes.RATE_LIMITED,
+  CloseCodes.MESSAGE_TOO_BIG,
+]);
 
 /** The message a FAULT_INJECTION server accepts to make a room throw (crash isolation tests). */
 export const FAULT_MESSAGE = "__fault";
@@ -60,13 +75,20 @@ export function createArenaRoom(deps: ArenaDeps) {
     override maxMessagesPerSecond = config.maxMessagesPerSecond * 2;
 
     world = new World({
-      dt: 1 / config.tickHz, width: config.worldSize, height: config.worldSize, maxRewindMs: config.maxRewindMs,
+      dt: 1 / config.tickHz,
+      width: config.worldSize,
+      height: config.worldSize,
+      maxRewindMs: config.maxRewindMs,
       // About half the radius: a view query visits 5 x 5 cells.
       cellSize: Math.max(50, config.aoiRadius / 2),
     });
     override state = this.world.state;
     /** Who sees whom; each client's StateView follows it (see InterestManager). */
-    interest = new InterestManager(this.world, { radius: config.aoiRadius, hysteresis: config.aoiHysteresis, farInterval: config.aoiFarInterval });
+    interest = new InterestManager(this.world, {
+      radius: config.aoiRadius,
+      hysteresis: config.aoiHysteresis,
+      farInterval: config.aoiFarInterval,
+    });
 
     // Bounded per-client ring; the oldest input is dropped on overflow. Every decoded frame
     // is sanitized in place before anything reads it.
@@ -81,19 +103,32 @@ export function createArenaRoom(deps: ArenaDeps) {
     override messages = {
       [ClientMessages.CHAT]: (client: Client, payload: unknown) => {
         const text = ChatPayload.safeParse(payload);
-        if (!text.success) return this.#reject(client, ErrorReasons.INVALID_PAYLOAD, ClientMessages.CHAT, text.error.issues[0]?.message ?? "invalid");
+        if (!text.success)
+          return this.#reject(
+            client,
+            ErrorReasons.INVALID_PAYLOAD,
+            ClientMessages.CHAT,
+            text.error.issues[0]?.message ?? "invalid",
+          );
         const from = this.state.players.get(client.sessionId);
         if (!from) return;
         const verdict = this.#chatGate.check(client.sessionId, Date.now());
         if (!verdict.ok) {
           if (verdict.reason === "chat_muted") return void metrics.messagesRejected.inc({ reason: "chat_muted" });
           const seconds = Math.ceil((verdict.until - Date.now()) / 1000);
-          return this.#reject(client, ErrorReasons.CHAT_FLOOD, ClientMessages.CHAT, `more than ${config.chatPerSecond} lines a second: muted for ${seconds} s`);
+          return this.#reject(
+            client,
+            ErrorReasons.CHAT_FLOOD,
+            ClientMessages.CHAT,
+            `more than ${config.chatPerSecond} lines a second: muted for ${seconds} s`,
+          );
         }
         const line: ChatBroadcast = { from: client.sessionId, name: from.name, text: text.data };
         this.broadcast(ServerMessages.CHAT, line);
       },
-      ...(config.faultInjection ? { [FAULT_MESSAGE]: (_client: Client, where: unknown) => this.#injectFault(where) } : {}),
+      ...(config.faultInjection
+        ? { [FAULT_MESSAGE]: (_client: Client, where: unknown) => this.#injectFault(where) }
+        : {}),
       "*": (client: Client, type: string | number) => {
         this.#reject(client, ErrorReasons.UNKNOWN_MESSAGE, String(type), `the arena has no "${String(type)}" message`);
       },
@@ -107,7 +142,10 @@ export function createArenaRoom(deps: ArenaDeps) {
     static override async onAuth(token: string | undefined, options: unknown, _ctx: AuthContext): Promise<ArenaAuth> {
       const parsed = JoinOptions.safeParse(options ?? {});
       if (!parsed.success) {
-        throw new ServerError(BAD_REQUEST, `invalid join options: ${parsed.error.issues.map((i) => `${i.path.join(".") || "options"}: ${i.message}`).join("; ")}`);
+        throw new ServerError(
+          BAD_REQUEST,
+          `invalid join options: ${parsed.error.issues.map((i) => `${i.path.join(".") || "options"}: ${i.message}`).join("; ")}`,
+        );
       }
       // One process without peers: say "full" here rather than "room is already full" later.
       if (!config.redisUrl && load.seatsFull()) {
@@ -131,7 +169,11 @@ export function createArenaRoom(deps: ArenaDeps) {
 
     /** Fast fields go out from the tick, on the unreliable channel (see UnreliableFlusher). */
     #flusher: UnreliableFlusher | undefined;
-    #chatGate = new ChatGate({ perSecond: config.chatPerSecond, burst: config.chatBurst, muteMs: config.chatMuteSeconds * 1000 });
+    #chatGate = new ChatGate({
+      perSecond: config.chatPerSecond,
+      burst: config.chatBurst,
+      muteMs: config.chatMuteSeconds * 1000,
+    });
     #flushQueued = false;
     #stepsSinceFlush = 0;
     /** Reliable patches owed, in patches: grows by PATCH_HZ / TICK_HZ per step. */
@@ -159,6 +201,7 @@ export function createArenaRoom(deps: ArenaDeps) {
       this.state.viewRadius = config.aoiRadius;
       this.state.tickRate = config.tickHz;
       this.#flusher = new UnreliableFlusher(
+        // biome-ignore lint/complexity/useLiteralKeys: Colyseus keeps its serializer private; the bracket reaches it
         this["_serializer"] as SchemaSerializer<ArenaState>,
         (client) => this.interest.interestOf(client.sessionId),
         this.interest.farInterval,
@@ -220,9 +263,12 @@ export function createArenaRoom(deps: ArenaDeps) {
       const tick = this.world.tick;
       for (const client of this.clients) {
         const id = client.sessionId;
-        const seen = shots.filter((s) => s.shooter === id || s.hit === id || this.interest.seesSegment(
-          id, s.x, s.y, s.x + Math.cos(s.aim) * s.length, s.y + Math.sin(s.aim) * s.length,
-        ));
+        const seen = shots.filter(
+          (s) =>
+            s.shooter === id ||
+            s.hit === id ||
+            this.interest.seesSegment(id, s.x, s.y, s.x + Math.cos(s.aim) * s.length, s.y + Math.sin(s.aim) * s.length),
+        );
         if (seen.length === 0) continue;
         const msg: ShotsBroadcast = { tick, shots: seen.map(({ testedAt: _t, ...shot }) => shot) };
         client.send(ServerMessages.SHOTS, msg);
@@ -231,10 +277,17 @@ export function createArenaRoom(deps: ArenaDeps) {
 
     /** The monitor's room view (`/monitor/api/room`): Colyseus' data plus each client's channel and the players it holds. */
     async getInspectData(): Promise<Record<string, unknown>> {
-      const base = await (Room.prototype as unknown as { getInspectData(this: Room): Promise<Record<string, unknown>> }).getInspectData.call(this);
+      const base = await (
+        Room.prototype as unknown as { getInspectData(this: Room): Promise<Record<string, unknown>> }
+      ).getInspectData.call(this);
       const now = performance.now();
-      const channels = this.clients.map((c) => ({ sessionId: c.sessionId, playersHeld: this.interest.heldBy(c.sessionId), ...channelOf(c)?.stats(now) }));
-      const sum = (k: "framesSent" | "framesDropped" | "keyframesSent") => channels.reduce((n, c) => n + (c[k] ?? 0), 0);
+      const channels = this.clients.map((c) => ({
+        sessionId: c.sessionId,
+        playersHeld: this.interest.heldBy(c.sessionId),
+        ...channelOf(c)?.stats(now),
+      }));
+      const sum = (k: "framesSent" | "framesDropped" | "keyframesSent") =>
+        channels.reduce((n, c) => n + (c[k] ?? 0), 0);
       return {
         ...base,
         unreliable: {
@@ -304,14 +357,18 @@ export function createArenaRoom(deps: ArenaDeps) {
       log.error("room crashed: disposing it", { roomId: this.roomId, method, tick: this.world.tick, err: cause });
       this.lock().catch(() => {});
       queueMicrotask(() => {
-        this.disconnect(CloseCodes.ROOM_CRASHED).catch((err) => log.error("crashed room did not dispose", { roomId: this.roomId, err }));
+        this.disconnect(CloseCodes.ROOM_CRASHED).catch((err) =>
+          log.error("crashed room did not dispose", { roomId: this.roomId, err }),
+        );
       });
     }
 
     /** On shutdown every client is told SERVER_SHUTDOWN and the room disposes once they are gone. */
     override onBeforeShutdown(): void {
       if (this.#faultStallShutdown) return;
-      this.disconnect(CloseCodes.SERVER_SHUTDOWN).catch((err) => log.error("room did not close on shutdown", { roomId: this.roomId, err }));
+      this.disconnect(CloseCodes.SERVER_SHUTDOWN).catch((err) =>
+        log.error("room did not close on shutdown", { roomId: this.roomId, err }),
+      );
     }
 
     // FAULT_INJECTION only: "tick" throws in the next step, "stall-shutdown" makes the room ignore

@@ -11,7 +11,10 @@ export const SERVICE_UNAVAILABLE = 503;
 export class ProcessLoad {
   readonly #rooms = new Set<Room>();
 
-  constructor(readonly maxRooms: number, readonly maxClients: number) {}
+  constructor(
+    readonly maxRooms: number,
+    readonly maxClients: number,
+  ) {}
 
   get rooms(): number {
     return this.#rooms.size;
@@ -27,7 +30,10 @@ export class ProcessLoad {
   /** Registers a room being created, or throws a 503 when this process already hosts MAX_ROOMS. */
   admitRoom(room: Room): void {
     if (this.#rooms.size >= this.maxRooms) {
-      throw new ServerError(SERVICE_UNAVAILABLE, `server full: this process already hosts ${this.maxRooms} rooms (MAX_ROOMS)`);
+      throw new ServerError(
+        SERVICE_UNAVAILABLE,
+        `server full: this process already hosts ${this.maxRooms} rooms (MAX_ROOMS)`,
+      );
     }
     this.#rooms.add(room);
   }
@@ -52,16 +58,23 @@ function reservedSeats(room: Room): number {
  * MAX_ROOMS and MAX_CLIENTS (from the shared stats every process publishes about once a second).
  * When every process is full the join is refused with 503 instead of overloading one.
  */
-export function selectProcess(limits: { maxRooms: number; maxClients: number }, local: ProcessLoad): matchMaker.SelectProcessIdCallback {
+export function selectProcess(
+  limits: { maxRooms: number; maxClients: number },
+  local: ProcessLoad,
+): matchMaker.SelectProcessIdCallback {
   return async () => {
     // This process's own figures are live (seats include reservations); peers' are published.
     const all = (await matchMaker.stats.fetchAll()).map((p) =>
-      p.processId === matchMaker.processId ? { ...p, roomCount: local.rooms, ccu: local.seats() } : p);
+      p.processId === matchMaker.processId ? { ...p, roomCount: local.rooms, ccu: local.seats() } : p,
+    );
     const open = all.filter((p) => p.roomCount < limits.maxRooms && p.ccu < limits.maxClients);
     open.sort((a, b) => a.roomCount - b.roomCount || a.ccu - b.ccu);
     const chosen = open[0]?.processId;
     if (chosen) return chosen;
     if (all.length === 0) return matchMaker.processId;
-    throw new ServerError(SERVICE_UNAVAILABLE, `server full: all ${all.length} processes are at MAX_ROOMS (${limits.maxRooms}) or MAX_CLIENTS (${limits.maxClients})`);
+    throw new ServerError(
+      SERVICE_UNAVAILABLE,
+      `server full: all ${all.length} processes are at MAX_ROOMS (${limits.maxRooms}) or MAX_CLIENTS (${limits.maxClients})`,
+    );
   };
 }

@@ -1,19 +1,25 @@
 import { parseArgs } from "node:util";
-import { loadConfig, ConfigError } from "../config.ts";
+import { loadConfig, ConfigError, type Config } from "../config.ts";
 import { issueToken, TokenError } from "../auth/tokens.ts";
 
 // `npm run token -- --user <id> [--name <name>] [--ttl <seconds>]`: prints a join token signed
 // with AUTH_SECRET, for development and tests. Production tokens come from your login service,
 // signed with the same secret (HS256, `sub` = user id, `name` = display name, `exp` required).
 
-const USAGE = "usage: AUTH_SECRET=... npm run token -- --user <id> [--name <display name>] [--ttl <seconds, default 3600>]";
+const USAGE =
+  "usage: AUTH_SECRET=... npm run token -- --user <id> [--name <display name>] [--ttl <seconds, default 3600>]";
+
+const OPTIONS = {
+  user: { type: "string" },
+  name: { type: "string" },
+  ttl: { type: "string", default: "3600" },
+  help: { type: "boolean" },
+} as const;
 
 async function main(): Promise<void> {
-  let values;
+  let values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>["values"];
   try {
-    ({ values } = parseArgs({
-      options: { user: { type: "string" }, name: { type: "string" }, ttl: { type: "string", default: "3600" }, help: { type: "boolean" } },
-    }));
+    values = parseArgs({ options: OPTIONS }).values;
   } catch (err) {
     return fail(`${(err as Error).message}\n${USAGE}`);
   }
@@ -22,7 +28,7 @@ async function main(): Promise<void> {
   const ttl = Number(values.ttl);
   if (!Number.isInteger(ttl) || ttl <= 0) return fail(`--ttl must be a positive whole number of seconds`);
 
-  let config;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (err) {

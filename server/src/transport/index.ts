@@ -42,10 +42,20 @@ export function limitsFromConfig(config: Config): ClientLimits {
  * says otherwise), in which case the ws transport runs and one log line says why.
  */
 export async function createTransport(
-  config: Config, meter: TrafficMeter, events: ClientEvents, log: Logger, beforeUpgrade: BeforeUpgradeHandler | undefined,
+  config: Config,
+  meter: TrafficMeter,
+  events: ClientEvents,
+  log: Logger,
+  beforeUpgrade: BeforeUpgradeHandler | undefined,
 ): Promise<GameTransport> {
   const limits = limitsFromConfig(config);
-  const perClient = { maxMessageBytes: config.maxMessageBytes, maxMessagesPerSecond: config.maxMessagesPerSecond, limits, meter, events };
+  const perClient = {
+    maxMessageBytes: config.maxMessageBytes,
+    maxMessagesPerSecond: config.maxMessagesPerSecond,
+    limits,
+    meter,
+    events,
+  };
   if (config.transport !== "ws") {
     const probe = probeUws();
     if (probe.native) {
@@ -54,7 +64,13 @@ export async function createTransport(
       const http = { maxBodyBytes: config.maxHttpBodyBytes, bodyTimeoutMs: 5000 };
       const t = new TickwireUwsTransport({ idleTimeout: 30, beforeUpgrade }, { ...perClient, http, log }, tls);
       log.info(`transport: uWebSockets.js (native binding)${config.tls ? ", TLS" : ""}`);
-      return { kind: "uws", colyseus: t, boundPort: () => t.boundPort, backlog: () => t.backlog(), batch: (fn) => t.batch(fn) };
+      return {
+        kind: "uws",
+        colyseus: t,
+        boundPort: () => t.boundPort,
+        backlog: () => t.backlog(),
+        batch: (fn) => t.batch(fn),
+      };
     }
     if (config.transport === "uws") {
       throw new Error(`TRANSPORT=uws but ${probe.reason}`);
@@ -64,7 +80,10 @@ export async function createTransport(
     log.info("transport: ws (TRANSPORT=ws)");
   }
   // TLS is terminated by uWS itself; the fallback would serve plain text where TLS was asked for.
-  if (config.tls) throw new Error("TLS_KEY_FILE/TLS_CERT_FILE need the native uWebSockets.js transport; terminate TLS in a proxy to use TRANSPORT=ws");
+  if (config.tls)
+    throw new Error(
+      "TLS_KEY_FILE/TLS_CERT_FILE need the native uWebSockets.js transport; terminate TLS in a proxy to use TRANSPORT=ws",
+    );
   const { TickwireWsTransport } = await import("./ws.ts");
   const t = new TickwireWsTransport({ ...perClient, beforeUpgrade });
   return { kind: "ws", colyseus: t, boundPort: () => t.boundPort, backlog: () => t.backlog(), batch: (fn) => fn() };

@@ -9,7 +9,10 @@ export class RateGate {
   #tokens: number;
   #last: number;
 
-  constructor(readonly perSecond: number, now: number) {
+  constructor(
+    readonly perSecond: number,
+    now: number,
+  ) {
     this.#tokens = perSecond;
     this.#last = now;
   }
@@ -34,7 +37,10 @@ const normalize = (origin: string) => origin.trim().toLowerCase().replace(/\/+$/
  * from a non-browser client (a bot, a native game client), which could send any header it likes,
  * so it is let through: the origin check protects players' browsers, not the server.
  */
-export function originGate(allowed: readonly string[], onRefused: (origin: string) => void): BeforeUpgradeHandler | undefined {
+export function originGate(
+  allowed: readonly string[],
+  onRefused: (origin: string) => void,
+): BeforeUpgradeHandler | undefined {
   if (allowed.length === 0) return undefined;
   const set = new Set(allowed.map(normalize));
   return (_request, context) => {

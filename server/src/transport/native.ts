@@ -23,7 +23,11 @@ export function probeUws(): UwsProbe {
     return { native: false, reason: `uWebSockets.js failed to load: ${(err as Error).message}` };
   }
   const pkgDir = path.dirname(require.resolve("uWebSockets.js/package.json"));
-  const binary = path.join(pkgDir, "binaries", `uws_${process.platform}_${process.arch}_${process.versions.modules}.node`);
+  const binary = path.join(
+    pkgDir,
+    "binaries",
+    `uws_${process.platform}_${process.arch}_${process.versions.modules}.node`,
+  );
   if (require.cache[binary]?.exports === uws) return { native: true };
   return {
     native: false,

@@ -18,7 +18,14 @@ export type Screened = { frame: Buffer } | { consumed: true } | { close: number;
  * ack closes with 4002); what is left counts against the rate gate (4101) and, if an input
  * frame, must have sound framing (4002). Each refusal is counted on the meter.
  */
-export function screenFrame(frame: Buffer, channel: UnreliableChannel | undefined, gate: RateGate | undefined, limits: ScreenLimits, meter: TrafficMeter, now: number): Screened {
+export function screenFrame(
+  frame: Buffer,
+  channel: UnreliableChannel | undefined,
+  gate: RateGate | undefined,
+  limits: ScreenLimits,
+  meter: TrafficMeter,
+  now: number,
+): Screened {
   meter.received(frame.byteLength);
   if (frame.byteLength > limits.maxMessageBytes) {
     meter.oversized();

@@ -1,7 +1,15 @@
 import { EventEmitter } from "node:events";
 import uWebSockets from "uWebSockets.js";
 import { uWebSocketsTransport, type TransportOptions } from "@colyseus/uwebsockets-transport";
-import { CloseCode, Protocol, connectClientToRoom, debugAndPrintError, isDevMode, matchMaker, type Router } from "@colyseus/core";
+import {
+  CloseCode,
+  Protocol,
+  connectClientToRoom,
+  debugAndPrintError,
+  isDevMode,
+  matchMaker,
+  type Router,
+} from "@colyseus/core";
 import { CloseCodes } from "@tickwire/shared";
 import type { TrafficMeter } from "./meter.ts";
 import { RateGate } from "./limits.ts";
@@ -54,13 +62,20 @@ export class TickwireUwsTransport extends uWebSocketsTransport {
    * here gives the clear close code. Its backpressure limit is set well above the reliable
    * backlog limit, so that uWS never drops a frame on its own: the client closes first.
    */
-  constructor(options: Omit<TransportOptions, "maxPayloadLength" | "maxBackpressure">, opts: UwsTransportOptions, appOptions: uWebSockets.AppOptions = {}) {
-    super({
-      ...options,
-      maxPayloadLength: Math.max(opts.maxMessageBytes * 4, 64 * 1024),
-      maxBackpressure: opts.limits.reliableBacklogBytes * 2 + 1024 * 1024,
-      closeOnBackpressureLimit: 0,
-    }, appOptions);
+  constructor(
+    options: Omit<TransportOptions, "maxPayloadLength" | "maxBackpressure">,
+    opts: UwsTransportOptions,
+    appOptions: uWebSockets.AppOptions = {},
+  ) {
+    super(
+      {
+        ...options,
+        maxPayloadLength: Math.max(opts.maxMessageBytes * 4, 64 * 1024),
+        maxBackpressure: opts.limits.reliableBacklogBytes * 2 + 1024 * 1024,
+        closeOnBackpressureLimit: 0,
+      },
+      appOptions,
+    );
     this.#opts = opts;
     this.#meter = opts.meter;
   }
@@ -85,7 +100,9 @@ export class TickwireUwsTransport extends uWebSocketsTransport {
   }
 
   get boundPort(): number {
-    return this.#listenSocket ? uWebSockets.us_socket_local_port(this.#listenSocket as unknown as uWebSockets.us_socket) : 0;
+    return this.#listenSocket
+      ? uWebSockets.us_socket_local_port(this.#listenSocket as unknown as uWebSockets.us_socket)
+      : 0;
   }
 
   /** HTTP routes with a 404 for unknown routes, a body size and time limit, and a 500 for a handler that throws. */
@@ -140,7 +157,9 @@ export class TickwireUwsTransport extends uWebSocketsTransport {
       const err = e as { code?: number; message?: string };
       client.error(err.code ?? CloseCode.WITH_ERROR, err.message ?? "could not join", () => {
         const code = reconnectionToken
-          ? (isDevMode ? CloseCode.MAY_TRY_RECONNECT : CloseCode.FAILED_TO_RECONNECT)
+          ? isDevMode
+            ? CloseCode.MAY_TRY_RECONNECT
+            : CloseCode.FAILED_TO_RECONNECT
           : CloseCode.WITH_ERROR;
         this.#close(rawClient, code, "");
       });
@@ -169,8 +188,18 @@ export class TickwireUwsTransport extends uWebSocketsTransport {
 
   /** Screens one client frame (see screenFrame), then hands what is left to the room. */
   #deliver(rawClient: RawSocket, raw: Buffer, toRoom: (frame: Buffer) => boolean): boolean {
-    const limits = { maxMessageBytes: this.#opts.maxMessageBytes, maxBareAcksPerSecond: this.#opts.limits.maxBareAcksPerSecond };
-    const screened = screenFrame(raw, this.#live.get(rawClient)?.channel, this.#gates.get(rawClient), limits, this.#meter, performance.now());
+    const limits = {
+      maxMessageBytes: this.#opts.maxMessageBytes,
+      maxBareAcksPerSecond: this.#opts.limits.maxBareAcksPerSecond,
+    };
+    const screened = screenFrame(
+      raw,
+      this.#live.get(rawClient)?.channel,
+      this.#gates.get(rawClient),
+      limits,
+      this.#meter,
+      performance.now(),
+    );
     if ("close" in screened) {
       this.#close(rawClient, screened.close, screened.reason);
       return true;

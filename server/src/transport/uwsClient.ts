@@ -26,7 +26,10 @@ export class SendBatch {
   }
 
   run(fn: () => void): void {
-    if (this.#active) return fn();
+    if (this.#active) {
+      fn();
+      return;
+    }
     this.#active = true;
     try {
       fn();
@@ -65,7 +68,11 @@ export class TickwireUwsClient extends uWebSocketClient implements HasChannel {
         bufferedAmount: () => this.bufferedAmount(),
         send: (frame) => this.#send(frame, false),
       },
-      { backlogThresholdBytes: limits.unreliableBacklogBytes, maxFramesInFlight: limits.maxFramesInFlight, queueAll: limits.queueAll },
+      {
+        backlogThresholdBytes: limits.unreliableBacklogBytes,
+        maxFramesInFlight: limits.maxFramesInFlight,
+        queueAll: limits.queueAll,
+      },
       events,
     );
   }

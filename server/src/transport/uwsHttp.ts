@@ -23,7 +23,13 @@ export function bindHttpRoutes(app: uWebSockets.TemplatedApp, router: Router, li
   const corsHeaders = (requestHeaders: Headers): Record<string, string | number | boolean> =>
     Object.assign({}, matchMaker.controller.DEFAULT_CORS_HEADERS, matchMaker.controller.getCorsHeaders(requestHeaders));
 
-  const reply = (res: Res, status: number, headers: Record<string, string | number | boolean>, body: ArrayBuffer | string, extra?: Headers) => {
+  const reply = (
+    res: Res,
+    status: number,
+    headers: Record<string, string | number | boolean>,
+    body: ArrayBuffer | string,
+    extra?: Headers,
+  ) => {
     if (res.aborted) return;
     res.cork(() => {
       res.writeStatus(`${status} ${STATUS_CODES[status] ?? ""}`);
@@ -38,7 +44,9 @@ export function bindHttpRoutes(app: uWebSockets.TemplatedApp, router: Router, li
   app.options("/*", (res: Res, req) => {
     res.onAborted(() => (res.aborted = true));
     const headers = new Headers();
-    req.forEach((k, v) => headers.set(k, v));
+    req.forEach((k, v) => {
+      headers.set(k, v);
+    });
     reply(res, 204, corsHeaders(headers), "");
   });
 
@@ -50,7 +58,9 @@ export function bindHttpRoutes(app: uWebSockets.TemplatedApp, router: Router, li
     });
     // The request object is valid only in this synchronous scope.
     const headers = new Headers();
-    req.forEach((k, v) => headers.set(k, v));
+    req.forEach((k, v) => {
+      headers.set(k, v);
+    });
     const method = req.getMethod().toUpperCase();
     const url = req.getUrl();
     const query = req.getQuery();
@@ -62,12 +72,15 @@ export function bindHttpRoutes(app: uWebSockets.TemplatedApp, router: Router, li
       return reply(res, 404, text, `no route for ${method} ${url}\n`);
     }
     const declared = Number(headers.get("content-length") ?? 0);
-    if (declared > limits.maxBodyBytes) return reply(res, 413, text, `request body over ${limits.maxBodyBytes} bytes\n`);
+    if (declared > limits.maxBodyBytes)
+      return reply(res, 413, text, `request body over ${limits.maxBodyBytes} bytes\n`);
 
     const handle = async (body: Buffer | undefined) => {
       const init: RequestInit = { method, headers, signal: abort.signal };
       if (body !== undefined) init.body = new Uint8Array(body);
-      const response = await router.handler(new Request(`http://${headers.get("host") || "localhost"}${url}${query ? `?${query}` : ""}`, init));
+      const response = await router.handler(
+        new Request(`http://${headers.get("host") || "localhost"}${url}${query ? `?${query}` : ""}`, init),
+      );
       const out = await response.arrayBuffer();
       reply(res, response.status, cors, out, response.headers);
     };

@@ -55,8 +55,18 @@ export class TickwireWsTransport extends WebSocketTransport {
 
       const channel = new UnreliableChannel(
         // ws keeps a reference to what it sends until written, so the reused frame is copied.
-        { bufferedAmount: () => ws.bufferedAmount, send: (frame) => { meter.sent(frame.byteLength); send(frame.slice()); } },
-        { backlogThresholdBytes: limits.unreliableBacklogBytes, maxFramesInFlight: limits.maxFramesInFlight, queueAll: limits.queueAll },
+        {
+          bufferedAmount: () => ws.bufferedAmount,
+          send: (frame) => {
+            meter.sent(frame.byteLength);
+            send(frame.slice());
+          },
+        },
+        {
+          backlogThresholdBytes: limits.unreliableBacklogBytes,
+          maxFramesInFlight: limits.maxFramesInFlight,
+          queueAll: limits.queueAll,
+        },
         events,
       );
       (ws as unknown as Record<symbol, UnreliableChannel>)[SOCKET_CHANNEL] = channel;

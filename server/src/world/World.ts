@@ -1,6 +1,17 @@
 import {
-  ArenaState, Player, Pickup, SIM, COMBAT, Buttons, IDLE_INTENT, createRng, stepBody,
-  type Bounds, type InputFields, type Rng, type ShotInfo,
+  ArenaState,
+  Player,
+  Pickup,
+  SIM,
+  COMBAT,
+  Buttons,
+  IDLE_INTENT,
+  createRng,
+  stepBody,
+  type Bounds,
+  type InputFields,
+  type Rng,
+  type ShotInfo,
 } from "@tickwire/shared";
 import { History, type PastBody } from "./history.ts";
 import { rayHitsCircle } from "./combat.ts";
@@ -158,7 +169,9 @@ export class World {
     this.#respawns(tick);
     this.state.tick = tick + 1;
     this.#scoring.update();
-    this.state.players.forEach((p) => this.grid.place(p, p.x, p.y));
+    this.state.players.forEach((p) => {
+      this.grid.place(p, p.x, p.y);
+    });
     return { shots };
   }
 
@@ -180,10 +193,25 @@ export class World {
       if (id === shooterId) return;
       const seen = this.#history.bodyAt(id, testedAt);
       if (!seen?.alive) return;
-      const dist = rayHitsCircle(shooter.x, shooter.y, shooter.aim, COMBAT.WEAPON_RANGE, seen.x, seen.y, SIM.PLAYER_RADIUS);
+      const dist = rayHitsCircle(
+        shooter.x,
+        shooter.y,
+        shooter.aim,
+        COMBAT.WEAPON_RANGE,
+        seen.x,
+        seen.y,
+        SIM.PLAYER_RADIUS,
+      );
       if (dist !== undefined && (!best || dist < best.dist)) best = { id, dist };
     });
-    const shot: Shot = { shooter: shooterId, x: shooter.x, y: shooter.y, aim: shooter.aim, length: best?.dist ?? COMBAT.WEAPON_RANGE, testedAt };
+    const shot: Shot = {
+      shooter: shooterId,
+      x: shooter.x,
+      y: shooter.y,
+      aim: shooter.aim,
+      length: best?.dist ?? COMBAT.WEAPON_RANGE,
+      testedAt,
+    };
     if (best) {
       shot.hit = best.id;
       this.#damage(best.id, shooterId, COMBAT.WEAPON_DAMAGE);
@@ -261,7 +289,7 @@ export class World {
 
   #record(): void {
     const bodies = new Map<string, PastBody>();
-    this.state.players.forEach((p, id) => bodies.set(id, { x: p.x, y: p.y, alive: p.alive }));
+    for (const [id, p] of this.state.players) bodies.set(id, { x: p.x, y: p.y, alive: p.alive });
     this.#history.record(this.state.tick, bodies);
   }
 }

@@ -2,7 +2,15 @@
  * Distance along a ray (origin, angle) to where it first touches a circle, or undefined when
  * it misses or the circle is further than `range`. Hitscan: the shot is instant.
  */
-export function rayHitsCircle(ox: number, oy: number, angle: number, range: number, cx: number, cy: number, radius: number): number | undefined {
+export function rayHitsCircle(
+  ox: number,
+  oy: number,
+  angle: number,
+  range: number,
+  cx: number,
+  cy: number,
+  radius: number,
+): number | undefined {
   const dx = Math.cos(angle);
   const dy = Math.sin(angle);
   // Project the circle's centre on the ray, then step back to the entry point.

@@ -31,12 +31,27 @@ export class Scoring {
     if (!this.#dirty) return;
     this.#dirty = false;
     const ranked = [...this.#state.players.entries()]
-      .sort(([ia, a], [ib, b]) => b.score - a.score || b.kills - a.kills || a.deaths - b.deaths || a.name.localeCompare(b.name) || ia.localeCompare(ib))
+      .sort(
+        ([ia, a], [ib, b]) =>
+          b.score - a.score ||
+          b.kills - a.kills ||
+          a.deaths - b.deaths ||
+          a.name.localeCompare(b.name) ||
+          ia.localeCompare(ib),
+      )
       .slice(0, COMBAT.SCOREBOARD_SIZE);
     const board = this.#state.scoreboard;
     ranked.forEach(([id, p], i) => {
       const entry = board.at(i);
-      if (entry && entry.id === id && entry.name === p.name && entry.score === p.score && entry.kills === p.kills && entry.deaths === p.deaths) return;
+      if (
+        entry &&
+        entry.id === id &&
+        entry.name === p.name &&
+        entry.score === p.score &&
+        entry.kills === p.kills &&
+        entry.deaths === p.deaths
+      )
+        return;
       const fresh = new ScoreEntry().assign({ id, name: p.name, score: p.score, kills: p.kills, deaths: p.deaths });
       if (entry) board[i] = fresh;
       else board.push(fresh);

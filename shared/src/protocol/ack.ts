@@ -55,5 +55,5 @@ export function unreliableSeqOf(frame: Uint8Array): number | undefined {
 
 /** Wrap-safe comparison of 16-bit sequence numbers: true when `a` is newer than `b`. */
 export function seqNewer(a: number, b: number): boolean {
-  return (((a - b) << 16) >> 16) > 0;
+  return ((a - b) << 16) >> 16 > 0;
 }

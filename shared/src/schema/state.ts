@@ -11,58 +11,70 @@ import { markUnreliable, markOwnerOnly } from "./unreliable.ts";
 // ±MAX_SPEED, aim a 16-bit wrapping angle: 2 bytes each instead of 8 for float64.
 const position = () => t.quantized({ min: 0, max: SIM.MAX_WORLD_SIZE, bits: 16 }).default(0);
 
-export const Player = schema({
-  name: t.string().default(""),
-  /** Who the player is: the verified token's `sub`, or `anon:<sessionId>` when joins are anonymous. */
-  userId: t.string().default(""),
-  x: position(),
-  y: position(),
-  vx: t.quantized({ min: -SIM.MAX_SPEED, max: SIM.MAX_SPEED, bits: 16 }).default(0),
-  vy: t.quantized({ min: -SIM.MAX_SPEED, max: SIM.MAX_SPEED, bits: 16 }).default(0),
-  aim: t.angle({ bits: 16 }).default(0),
-  /**
-   * Sequence number of the newest input the server has simulated for this player. Owner-only:
-   * kept current for the player's own client (which reconciles against it), not for others.
-   */
-  lastProcessedInputSeq: t.uint32().unreliable().default(0),
-  /** False while the player's connection is down and its seat is held for reconnection. */
-  connected: t.boolean().default(true),
-  health: t.uint8().default(0),
-  /** False from death until respawn. */
-  alive: t.boolean().default(true),
-  score: t.uint16().default(0),
-  kills: t.uint16().default(0),
-  deaths: t.uint16().default(0),
-}, "Player");
+export const Player = schema(
+  {
+    name: t.string().default(""),
+    /** Who the player is: the verified token's `sub`, or `anon:<sessionId>` when joins are anonymous. */
+    userId: t.string().default(""),
+    x: position(),
+    y: position(),
+    vx: t.quantized({ min: -SIM.MAX_SPEED, max: SIM.MAX_SPEED, bits: 16 }).default(0),
+    vy: t.quantized({ min: -SIM.MAX_SPEED, max: SIM.MAX_SPEED, bits: 16 }).default(0),
+    aim: t.angle({ bits: 16 }).default(0),
+    /**
+     * Sequence number of the newest input the server has simulated for this player. Owner-only:
+     * kept current for the player's own client (which reconciles against it), not for others.
+     */
+    lastProcessedInputSeq: t.uint32().unreliable().default(0),
+    /** False while the player's connection is down and its seat is held for reconnection. */
+    connected: t.boolean().default(true),
+    health: t.uint8().default(0),
+    /** False from death until respawn. */
+    alive: t.boolean().default(true),
+    score: t.uint16().default(0),
+    kills: t.uint16().default(0),
+    deaths: t.uint16().default(0),
+  },
+  "Player",
+);
 // The quantized fields cannot take `.unreliable()` in the builder (see unreliable.ts).
 markUnreliable(Player, ["x", "y", "vx", "vy", "aim"]);
 markOwnerOnly(Player, ["lastProcessedInputSeq"]);
 export type Player = SchemaType<typeof Player>;
 
 /** A health pickup; inactive while it waits to respawn. */
-export const Pickup = schema({
-  x: position(),
-  y: position(),
-  active: t.boolean().default(true),
-}, "Pickup");
+export const Pickup = schema(
+  {
+    x: position(),
+    y: position(),
+    active: t.boolean().default(true),
+  },
+  "Pickup",
+);
 export type Pickup = SchemaType<typeof Pickup>;
 
-export const KillFeedEntry = schema({
-  tick: t.uint32().default(0),
-  killer: t.string().default(""),
-  killerName: t.string().default(""),
-  victim: t.string().default(""),
-  victimName: t.string().default(""),
-}, "KillFeedEntry");
+export const KillFeedEntry = schema(
+  {
+    tick: t.uint32().default(0),
+    killer: t.string().default(""),
+    killerName: t.string().default(""),
+    victim: t.string().default(""),
+    victimName: t.string().default(""),
+  },
+  "KillFeedEntry",
+);
 export type KillFeedEntry = SchemaType<typeof KillFeedEntry>;
 
-export const ScoreEntry = schema({
-  id: t.string().default(""),
-  name: t.string().default(""),
-  score: t.uint16().default(0),
-  kills: t.uint16().default(0),
-  deaths: t.uint16().default(0),
-}, "ScoreEntry");
+export const ScoreEntry = schema(
+  {
+    id: t.string().default(""),
+    name: t.string().default(""),
+    score: t.uint16().default(0),
+    kills: t.uint16().default(0),
+    deaths: t.uint16().default(0),
+  },
+  "ScoreEntry",
+);
 export type ScoreEntry = SchemaType<typeof ScoreEntry>;
 
 /** The arena's fields around a given `players` field. */

@@ -26,7 +26,12 @@ export function markUnreliable(ctor: abstract new (...args: never[]) => unknown,
     if (field.unreliable) continue;
     field.unreliable = true;
     if (!metadata[UNRELIABLE_FIELDS]) {
-      Object.defineProperty(metadata, UNRELIABLE_FIELDS, { value: [], enumerable: false, configurable: true, writable: true });
+      Object.defineProperty(metadata, UNRELIABLE_FIELDS, {
+        value: [],
+        enumerable: false,
+        configurable: true,
+        writable: true,
+      });
     }
     (metadata[UNRELIABLE_FIELDS] as number[]).push(index);
   }
@@ -53,5 +58,10 @@ export function markOwnerOnly(ctor: abstract new (...args: never[]) => unknown, 
     if (index >= 31) throw new Error(`${ctor.name}.${name}: owner-only fields must be among the first 31`);
     indexes.push(index);
   }
-  Object.defineProperty(metadata, OWNER_ONLY_FIELDS, { value: indexes, enumerable: false, configurable: true, writable: true });
+  Object.defineProperty(metadata, OWNER_ONLY_FIELDS, {
+    value: indexes,
+    enumerable: false,
+    configurable: true,
+    writable: true,
+  });
 }

@@ -67,10 +67,20 @@ export function stepBody(body: Body, intent: MoveIntent, dt: number, bounds: Bou
   let y = body.y + vy * dt;
   const r = SIM.PLAYER_RADIUS;
   // Walls stop the body along the axis it hit; sliding along a wall keeps the other axis.
-  if (x < r) { x = r; vx = 0; }
-  else if (x > bounds.width - r) { x = bounds.width - r; vx = 0; }
-  if (y < r) { y = r; vy = 0; }
-  else if (y > bounds.height - r) { y = bounds.height - r; vy = 0; }
+  if (x < r) {
+    x = r;
+    vx = 0;
+  } else if (x > bounds.width - r) {
+    x = bounds.width - r;
+    vx = 0;
+  }
+  if (y < r) {
+    y = r;
+    vy = 0;
+  } else if (y > bounds.height - r) {
+    y = bounds.height - r;
+    vy = 0;
+  }
 
   body.x = x;
   body.y = y;

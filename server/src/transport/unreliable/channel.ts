@@ -191,7 +191,12 @@ export type AckOutcome =
  * ack to the client's channel (if its transport gave it one). Acks that come alone are limited
  * to `maxBareAcksPerSecond`.
  */
-export function takeAck(frame: Buffer, channel: UnreliableChannel | undefined, maxBareAcksPerSecond: number, now: number): AckOutcome {
+export function takeAck(
+  frame: Buffer,
+  channel: UnreliableChannel | undefined,
+  maxBareAcksPerSecond: number,
+  now: number,
+): AckOutcome {
   const ack = readAckHeader(frame);
   if (!ack) return { reject: "truncated_ack" };
   const alone = frame.byteLength === ACK_HEADER_BYTES;

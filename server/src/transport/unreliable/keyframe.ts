@@ -14,6 +14,7 @@ interface FieldMeta {
  * Entities whose reliable ADD has not been encoded yet (`isNew`) are skipped: their values
  * ride that ADD, and marking them here would put them on the reliable channel.
  */
+// biome-ignore lint/suspicious/noExplicitAny: any room's encoder, whatever its state class
 export function markAllUnreliableDirty(encoder: Encoder<any>): void {
   const trees = encoder.root.changeTrees;
   for (const refId in trees) {

@@ -44,6 +44,7 @@ export interface FlushResult {
 
 /** The parts of Colyseus' SchemaSerializer the flush works on (protected there). */
 interface SerializerInternals {
+  // biome-ignore lint/suspicious/noExplicitAny: any room's serializer, whatever its state class
   encoder: Encoder<any>;
   needFullEncode: boolean;
   hasFilters: boolean;
@@ -56,7 +57,18 @@ interface Tree {
   isFiltered: boolean;
   unreliableRecorder?: { has(): boolean; forEach(cb: (index: number, op: number) => void): void };
   encDescriptor: {
-    encoder: (encoder: Encoder<any>, bytes: Uint8Array, tree: Tree, index: number, op: number, it: Iterator, all: boolean, view: boolean, metadata: unknown) => void;
+    encoder: (
+      // biome-ignore lint/suspicious/noExplicitAny: any room's serializer, whatever its state class
+      encoder: Encoder<any>,
+      bytes: Uint8Array,
+      tree: Tree,
+      index: number,
+      op: number,
+      it: Iterator,
+      all: boolean,
+      view: boolean,
+      metadata: unknown,
+    ) => void;
     metadata: Record<string | number, unknown>;
     names: string[];
   };
@@ -86,7 +98,11 @@ class ChunkTable {
   set(refId: number, gen: number, start: number, end: number): void {
     if (refId >= this.stamp.length) {
       const size = Math.max(refId + 1, this.stamp.length * 2);
-      const grow = (a: Int32Array) => { const b = new Int32Array(size); b.set(a); return b; };
+      const grow = (a: Int32Array) => {
+        const b = new Int32Array(size);
+        b.set(a);
+        return b;
+      };
       this.start = grow(this.start);
       this.end = grow(this.end);
       this.stamp = grow(this.stamp);
@@ -157,6 +173,7 @@ export class UnreliableFlusher {
   #frame = new Uint8Array(16 * 1024);
   #frameLength = 0;
 
+  // biome-ignore lint/suspicious/noExplicitAny: any room's serializer, whatever its state class
   constructor(serializer: SchemaSerializer<any>, interestOf?: InterestOf, farInterval = 1) {
     this.#s = serializer as unknown as SerializerInternals;
     this.#interestOf = interestOf;
@@ -229,7 +246,9 @@ export class UnreliableFlusher {
         this.#pending = bigger;
       }
       let mask = this.#pending[refId]!;
-      tree.unreliableRecorder.forEach((index) => { mask |= index < 31 ? 1 << index : ALL_FIELDS; });
+      tree.unreliableRecorder.forEach((index) => {
+        mask |= index < 31 ? 1 << index : ALL_FIELDS;
+      });
       this.#pending[refId] = mask >>> 0;
       this.#pendingIds.add(refId);
     }
@@ -309,7 +328,10 @@ export class UnreliableFlusher {
     const encoder = this.#s.encoder;
     const tree = (encoder.root.changeTrees as unknown as Record<number, Tree | undefined>)[refId];
     const start = this.#chunkBytes;
-    if (!tree) return table.set(refId, this.#gen, start, start);
+    if (!tree) {
+      table.set(refId, this.#gen, start, start);
+      return;
+    }
     if (start + MAX_CHUNK_BYTES > this.#chunks.length) {
       const bigger = new Uint8Array(this.#chunks.length * 2);
       bigger.set(this.#chunks.subarray(0, start));
