@@ -9,6 +9,7 @@ import {
   type RunningServer,
 } from "../helpers/server.ts";
 import { waitFor, elapse } from "../helpers/wait.ts";
+import { nativeUwsExpected } from "../helpers/native.ts";
 
 let server: RunningServer;
 const open: ArenaConnection[] = [];
@@ -28,11 +29,21 @@ async function join(name: string, roomId?: string): Promise<ArenaConnection> {
   return c;
 }
 
-describe("arena over the real uWS transport", () => {
-  it("runs the native uWebSockets.js transport on this machine", async () => {
+describe("arena over the real transport", () => {
+  it("runs native uWebSockets.js exactly where a published binary fits this Node, and says which in one line", async () => {
     const health = await (await fetch(`${server.httpUrl}/healthz`)).json();
-    expect(health).toMatchObject({ status: "ok", transport: "uws" });
-    expect(server.output()).toContain("uWebSockets.js (native binding)");
+    const native = nativeUwsExpected();
+    expect(health).toMatchObject({ status: "ok", transport: native ? "uws" : "ws" });
+    await waitFor(() => /transport: /.test(server.output()), "the transport line");
+    const lines = server.output().match(/transport: .*/g) ?? [];
+    expect(lines).toHaveLength(1);
+    const version = process.versions.node;
+    if (native)
+      expect(lines[0]).toMatch(new RegExp(`uWebSockets.js, native binding @[\\w./-]+@[\\d.]+.* for Node ${version}`));
+    else
+      expect(lines[0]).toMatch(
+        new RegExp(`falling back to ws .*because no native uWebSockets.js binary fits Node ${version}`),
+      );
   });
 
   it("two clients join one arena; one moves and the other sees it move", async () => {

@@ -63,7 +63,9 @@ export async function createTransport(
       const tls = config.tls ? { key_file_name: config.tls.keyFile, cert_file_name: config.tls.certFile } : {};
       const http = { maxBodyBytes: config.maxHttpBodyBytes, bodyTimeoutMs: 5000 };
       const t = new TickwireUwsTransport({ idleTimeout: 30, beforeUpgrade }, { ...perClient, http, log }, tls);
-      log.info(`transport: uWebSockets.js (native binding)${config.tls ? ", TLS" : ""}`);
+      log.info(
+        `transport: uWebSockets.js, native binding ${probe.binding} for Node ${process.versions.node}${config.tls ? ", TLS" : ""}`,
+      );
       return {
         kind: "uws",
         colyseus: t,

@@ -1,36 +1,21 @@
-import { createRequire } from "node:module";
-import path from "node:path";
-
-const require = createRequire(import.meta.url);
+import selectBinding from "uWebSockets.js/selection";
 
 export interface UwsProbe {
-  /** True when the native uWebSockets.js binding for this Node ABI is what loaded. */
+  /** True when a native uWebSockets.js binding for this Node and C library loaded. */
   native: boolean;
-  /** Why native is not available, when it is not. */
+  /** Which binding loaded (package and version), when one did. */
+  binding?: string;
+  /** Why none fits, when none does. */
   reason?: string;
 }
 
 /**
- * Finds out whether `uWebSockets.js` really loaded its native binding. The npm build we use
- * silently falls back to a slow pure-JS imitation when no binary matches the running Node;
- * the only trustworthy sign is that the exported object is the one the `.node` file produced.
+ * Finds out whether a native uWebSockets.js binding fits this process. `uWebSockets.js` is our
+ * selector package (server/uws-binding): it loads a binary from whichever npm republish ships
+ * one for the running Node and C library, and never a pure-JS imitation.
  */
 export function probeUws(): UwsProbe {
-  let uws: unknown;
-  try {
-    uws = require("uWebSockets.js");
-  } catch (err) {
-    return { native: false, reason: `uWebSockets.js failed to load: ${(err as Error).message}` };
-  }
-  const pkgDir = path.dirname(require.resolve("uWebSockets.js/package.json"));
-  const binary = path.join(
-    pkgDir,
-    "binaries",
-    `uws_${process.platform}_${process.arch}_${process.versions.modules}.node`,
-  );
-  if (require.cache[binary]?.exports === uws) return { native: true };
-  return {
-    native: false,
-    reason: `no native uWebSockets.js binary for ${process.platform}-${process.arch} Node ABI ${process.versions.modules} (Node ${process.versions.node})`,
-  };
+  const selection = selectBinding();
+  if (selection.native) return { native: true, binding: `${selection.package}@${selection.version}` };
+  return { native: false, reason: selection.reason };
 }

@@ -72,7 +72,7 @@ export class TickwireUwsTransport extends uWebSocketsTransport {
         ...options,
         maxPayloadLength: Math.max(opts.maxMessageBytes * 4, 64 * 1024),
         maxBackpressure: opts.limits.reliableBacklogBytes * 2 + 1024 * 1024,
-        closeOnBackpressureLimit: 0,
+        closeOnBackpressureLimit: false,
       },
       appOptions,
     );
