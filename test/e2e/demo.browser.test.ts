@@ -3,15 +3,15 @@ import { execFile } from "node:child_process";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
-import { chromium, type Browser, type Page } from "playwright-core";
-import { ROOT, SEE_ALL, startServer, type RunningServer } from "../helpers/server.ts";
+import type { Browser, Page } from "playwright-core";
+import { BROWSER_SETUP_TIMEOUT_MS, launchBrowser } from "../helpers/browser.ts";
+import { ROOT, startServer, type RunningServer } from "../helpers/server.ts";
 
-// Two real browser windows (Debian's Chromium, driven by playwright-core) play the demo page
+// Two real browser windows (Chromium, found or installed by helpers/browser.ts, driven by playwright-core) play the demo page
 // against the real server: one moves with the keyboard and the other sees it move; a chat line
 // typed in one shows in the other. Screenshots go to test/artifacts/e2e (git-ignored).
 
 const exec = promisify(execFile);
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ARTIFACTS = path.join(ROOT, "test/artifacts/e2e");
 let server: RunningServer;
 let browser: Browser;
@@ -19,20 +19,11 @@ let browser: Browser;
 beforeAll(async () => {
   // The same build `npm start` runs.
   await exec(process.execPath, ["client-sdk/scripts/build.mjs"], { cwd: ROOT });
-  // Everyone in view: the two players spawn anywhere in the arena.
-  server = await startServer(SEE_ALL);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync",
-      // Both windows keep their timers and frames at full rate, as two players' screens would.
-      "--disable-background-timer-throttling", "--disable-renderer-backgrounding", "--disable-backgrounding-occluded-windows",
-    ],
-  });
+  // Default settings, as `npm start` runs: the two players must find each other in view.
+  server = await startServer();
+  browser = await launchBrowser();
   await mkdir(ARTIFACTS, { recursive: true });
-});
+}, BROWSER_SETUP_TIMEOUT_MS);
 afterAll(async () => {
   await browser?.close();
   await server?.stop();
@@ -45,23 +36,41 @@ async function open(query: string): Promise<Page> {
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
   await page.goto(`${server.httpUrl}/?${query}`);
-  await page.waitForFunction(() => (window as any).tickwire?.arena?.self !== undefined, undefined, { timeout: 15_000 })
-    .catch((e) => { throw new Error(`the demo did not join (${errors.join("; ") || e.message})`); });
+  await page
+    .waitForFunction(() => (window as any).tickwire?.arena?.self !== undefined, undefined, { timeout: 15_000 })
+    .catch((e) => {
+      throw new Error(`the demo did not join (${errors.join("; ") || e.message})`);
+    });
   return page;
 }
 
 const sessionOf = (page: Page) => page.evaluate(() => (window as any).tickwire.arena.sessionId as string);
 /** Where page `viewer` draws player `id` (its interpolated position), or null if not drawn. */
 const drawnX = (viewer: Page, id: string) =>
-  viewer.evaluate((pid) => ((window as any).tickwire.arena.entities() as Array<{ id: string; x: number }>).find((e) => e.id === pid)?.x ?? null, id);
+  viewer.evaluate(
+    (pid) =>
+      ((window as any).tickwire.arena.entities() as Array<{ id: string; x: number }>).find((e) => e.id === pid)?.x ??
+      null,
+    id,
+  );
 
 describe("the demo page in a real browser", () => {
-  it("two players: one moves with the keyboard and the other sees it; chat goes across", { timeout: 60_000 }, async () => {
+  it("two players see each other at once; one moves with the keyboard and the other sees it; chat goes across", {
+    timeout: 60_000,
+  }, async () => {
     const alice = await open("name=alice");
     const roomId = await alice.evaluate(() => (window as any).tickwire.arena.roomId as string);
     const bob = await open(`name=bob&room=${roomId}`);
     const aliceId = await sessionOf(alice);
-    await bob.waitForFunction((id) => (window as any).tickwire.arena.state.players.has(id), aliceId);
+    const bobId = await sessionOf(bob);
+    // First sight: with default settings each window draws the other player within seconds.
+    const draws = (viewer: Page, id: string) =>
+      viewer.waitForFunction(
+        (pid) => ((window as any).tickwire.arena.entities() as Array<{ id: string }>).some((e) => e.id === pid),
+        id,
+        { timeout: 5_000 },
+      );
+    await Promise.all([draws(bob, aliceId), draws(alice, bobId)]);
 
     const x0 = (await drawnX(bob, aliceId))!;
     expect(x0).not.toBeNull();
@@ -71,7 +80,9 @@ describe("the demo page in a real browser", () => {
     await alice.keyboard.down(key);
     await bob.waitForFunction(
       ([id, from, d]) => {
-        const e = ((window as any).tickwire.arena.entities() as Array<{ id: string; x: number }>).find((p) => p.id === id);
+        const e = ((window as any).tickwire.arena.entities() as Array<{ id: string; x: number }>).find(
+          (p) => p.id === id,
+        );
         return e !== undefined && (e.x - (from as number)) * (d as number) > 150;
       },
       [aliceId, x0, dir] as const,
@@ -86,11 +97,17 @@ describe("the demo page in a real browser", () => {
     await bob.keyboard.press("Enter");
     await bob.keyboard.type("hello from bob");
     await bob.keyboard.press("Enter");
-    await alice.waitForFunction(() => document.getElementById("chat-log")!.textContent!.includes("bob: hello from bob"));
+    await alice.waitForFunction(() =>
+      document.getElementById("chat-log")!.textContent!.includes("bob: hello from bob"),
+    );
 
     // The overlay and scoreboard are up.
     expect(await bob.textContent("#stats")).toMatch(/rtt\s+\d+ ms/);
-    await alice.waitForFunction(() => /alice/.test(document.getElementById("board-list")!.textContent!) && /bob/.test(document.getElementById("board-list")!.textContent!));
+    await alice.waitForFunction(
+      () =>
+        /alice/.test(document.getElementById("board-list")!.textContent!) &&
+        /bob/.test(document.getElementById("board-list")!.textContent!),
+    );
 
     await alice.screenshot({ path: path.join(ARTIFACTS, "alice.png") });
     await bob.screenshot({ path: path.join(ARTIFACTS, "bob.png") });

@@ -81,6 +81,8 @@ export function createArenaRoom(deps: ArenaDeps) {
       maxRewindMs: config.maxRewindMs,
       // About half the radius: a view query visits 5 x 5 cells.
       cellSize: Math.max(50, config.aoiRadius / 2),
+      // A player enters a view within the radius less the hysteresis: first sight aims inside that.
+      viewRadius: config.aoiRadius - config.aoiHysteresis,
     });
     override state = this.world.state;
     /** Who sees whom; each client's StateView follows it (see InterestManager). */

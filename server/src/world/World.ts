@@ -17,6 +17,7 @@ import { History, type PastBody } from "./history.ts";
 import { rayHitsCircle } from "./combat.ts";
 import { Scoring } from "./scoring.ts";
 import { SpatialGrid } from "./grid.ts";
+import { type Occupant, firstSightPoint, type Point, safePoint } from "./spawn.ts";
 
 /** One input as the world consumes it: sanitized fields plus the client's sequence number. */
 export interface WorldInput extends InputFields {
@@ -35,6 +36,11 @@ export interface WorldOptions {
   maxRewindMs?: number;
   /** Side of a spatial grid cell in units (default SIM.GRID_CELL_SIZE). */
   cellSize?: number;
+  /**
+   * Distance within which clients hold other players (the area of interest, less its
+   * hysteresis): first-sight spawns stay well inside it (default: no limit of its own).
+   */
+  viewRadius?: number;
   /** The state to run on (default a new ArenaState); the encoding benchmark passes an OpenArenaState. */
   state?: ArenaState;
 }
@@ -62,6 +68,7 @@ export class World {
   /** Lag compensation limit in ticks. */
   readonly maxRewindTicks: number;
   #rng: Rng;
+  #viewRadius: number;
   /** Last input applied per player, repeated on ticks where none arrived (held keys keep holding). */
   #lastInput = new Map<string, WorldInput>();
   /** Tick at which each player may fire again; each dead player's respawn tick. */
@@ -86,6 +93,7 @@ export class World {
     this.#history = new History(Math.ceil(this.maxRewindTicks) + 2);
     this.#scoring = new Scoring(this.state);
     this.grid = new SpatialGrid(width, height, opts.cellSize ?? SIM.GRID_CELL_SIZE);
+    this.#viewRadius = opts.viewRadius ?? Number.POSITIVE_INFINITY;
     for (let i = 0; i < COMBAT.PICKUP_COUNT; i++) {
       const p = new Pickup();
       p.x = this.#rng.range(COMBAT.PICKUP_RADIUS, width - COMBAT.PICKUP_RADIUS);
@@ -113,7 +121,11 @@ export class World {
     p.name = name;
     p.userId = userId;
     p.health = COMBAT.MAX_HEALTH;
-    this.#placeSafely(p);
+    // The newcomer is not in the state yet: everyone living is someone to meet.
+    const others = this.#livingBodies(p);
+    const at =
+      firstSightPoint(others, this.bounds, this.#viewRadius, this.#rng) ?? safePoint(others, this.bounds, this.#rng);
+    this.#place(p, at);
     this.state.players.set(id, p);
     this.grid.place(p, p.x, p.y);
     this.#scoring.changed();
@@ -243,7 +255,7 @@ export class World {
       this.#respawnTick.delete(id);
       const p = this.state.players.get(id);
       if (!p) continue;
-      this.#placeSafely(p);
+      this.#place(p, safePoint(this.#livingBodies(p), this.bounds, this.#rng));
       p.health = COMBAT.MAX_HEALTH;
       p.alive = true;
     }
@@ -267,22 +279,15 @@ export class World {
     });
   }
 
-  /** Puts a player where no living enemy is within SPAWN_SAFE_DISTANCE, or the safest place tried. */
-  #placeSafely(p: Player): void {
-    const margin = SIM.PLAYER_RADIUS * 4;
-    let best = { x: 0, y: 0, clearance: -1 };
-    for (let i = 0; i < COMBAT.SPAWN_CANDIDATES; i++) {
-      const x = this.#rng.range(margin, this.bounds.width - margin);
-      const y = this.#rng.range(margin, this.bounds.height - margin);
-      let clearance = Infinity;
-      this.state.players.forEach((other) => {
-        if (other !== p && other.alive) clearance = Math.min(clearance, Math.hypot(other.x - x, other.y - y));
-      });
-      if (clearance > best.clearance) best = { x, y, clearance };
-      if (clearance >= COMBAT.SPAWN_SAFE_DISTANCE) break;
-    }
-    p.x = best.x;
-    p.y = best.y;
+  #livingBodies(except: Player): Occupant[] {
+    const bodies: Occupant[] = [];
+    for (const [, o] of this.state.players) if (o !== except && o.alive) bodies.push(o);
+    return bodies;
+  }
+
+  #place(p: Player, at: Point): void {
+    p.x = at.x;
+    p.y = at.y;
     p.vx = 0;
     p.vy = 0;
   }

@@ -34,8 +34,21 @@ export const COMBAT = {
   RESPAWN_DELAY_S: 3,
   /** A spawn point is safe when no living enemy is closer than this (units), if the world has such a point. */
   SPAWN_SAFE_DISTANCE: 600,
-  /** Candidate points tried per respawn; the safest is kept. */
+  /** Candidate points tried per spawn; the best is kept. */
   SPAWN_CANDIDATES: 16,
+  /**
+   * First sight: while a room has fewer living players than this, a newcomer spawns within
+   * sight of them, so nobody starts alone on a map far larger than a view.
+   */
+  SPAWN_FIRST_SIGHT_BELOW: 6,
+  /** Units: a first-sight spawn is at least this far from every living player (clear of bodies and point-blank fire). */
+  SPAWN_FIRST_SIGHT_MIN_DISTANCE: 250,
+  /** Units: and at most this far from the player it is placed by (about two seconds' run). */
+  SPAWN_FIRST_SIGHT_MAX_DISTANCE: 700,
+  /** ...and within this fraction of the view radius, so both stay in view while they start to move. */
+  SPAWN_FIRST_SIGHT_VIEW_FRACTION: 0.6,
+  /** Radians (about 20°) each side of a living enemy's aim, out to WEAPON_RANGE: no spawn inside that cone. */
+  SPAWN_LINE_OF_FIRE_HALF_ANGLE: 0.35,
   /** Points per kill. */
   KILL_SCORE: 1,
   /** Kill feed entries kept (newest last). */

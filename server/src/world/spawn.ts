@@ -1,0 +1,102 @@
+import { COMBAT, SIM, type Bounds, type Rng } from "@tickwire/shared";
+
+// Where a player appears. Two rules, both the designer's, with their numbers in COMBAT:
+// - first sight: while a room has few living players, a newcomer appears within sight of
+//   them (inside the area of interest, not on top of anyone, not in a living enemy's line of
+//   fire), so two players who join an empty arena find each other at once;
+// - safe spawn: otherwise (and on respawn), a point with no living enemy within
+//   SPAWN_SAFE_DISTANCE, or the safest point tried.
+
+/** A living player as the spawn rules see it: where it stands and where it aims. */
+export interface Occupant {
+  readonly x: number;
+  readonly y: number;
+  readonly aim: number;
+}
+
+export interface Point {
+  x: number;
+  y: number;
+}
+
+/** Keeps a spawned body off the walls. */
+const MARGIN = SIM.PLAYER_RADIUS * 4;
+
+/** Signed difference of two angles, in (-π, π]. */
+function angleBetween(a: number, b: number): number {
+  const d = (a - b) % (2 * Math.PI);
+  if (d > Math.PI) return d - 2 * Math.PI;
+  if (d <= -Math.PI) return d + 2 * Math.PI;
+  return d;
+}
+
+/** True when a shot from `shooter` along its aim could hit a body standing at (x, y). */
+export function inLineOfFire(shooter: Occupant, x: number, y: number): boolean {
+  const dx = x - shooter.x;
+  const dy = y - shooter.y;
+  const dist = Math.hypot(dx, dy);
+  if (dist > COMBAT.WEAPON_RANGE + SIM.PLAYER_RADIUS) return false;
+  // Within a body's width of the muzzle, any aim hits.
+  if (dist <= SIM.PLAYER_RADIUS * 2) return true;
+  return Math.abs(angleBetween(Math.atan2(dy, dx), shooter.aim)) <= COMBAT.SPAWN_LINE_OF_FIRE_HALF_ANGLE;
+}
+
+function inside(bounds: Bounds, x: number, y: number): boolean {
+  return x >= MARGIN && x <= bounds.width - MARGIN && y >= MARGIN && y <= bounds.height - MARGIN;
+}
+
+/**
+ * A first-sight point near the living players `others`, or undefined when the rule does not
+ * apply (nobody to meet, or the room is no longer sparse) or no candidate passes. `viewRadius`
+ * is the distance within which players hold each other; the point is kept well inside it.
+ */
+export function firstSightPoint(
+  others: readonly Occupant[],
+  bounds: Bounds,
+  viewRadius: number,
+  rng: Rng,
+): Point | undefined {
+  if (others.length === 0 || others.length >= COMBAT.SPAWN_FIRST_SIGHT_BELOW) return undefined;
+  const reach = Math.min(COMBAT.SPAWN_FIRST_SIGHT_MAX_DISTANCE, viewRadius * COMBAT.SPAWN_FIRST_SIGHT_VIEW_FRACTION);
+  if (reach <= COMBAT.SPAWN_FIRST_SIGHT_MIN_DISTANCE) return undefined;
+  let best: Point | undefined;
+  let bestSeen = 0;
+  for (let i = 0; i < COMBAT.SPAWN_CANDIDATES * 4; i++) {
+    const anchor = others[Math.floor(rng.next() * others.length)]!;
+    const angle = rng.next() * 2 * Math.PI;
+    const dist = rng.range(COMBAT.SPAWN_FIRST_SIGHT_MIN_DISTANCE, reach);
+    const x = anchor.x + Math.cos(angle) * dist;
+    const y = anchor.y + Math.sin(angle) * dist;
+    if (!inside(bounds, x, y)) continue;
+    let seen = 0;
+    let refused = false;
+    for (const o of others) {
+      const d = Math.hypot(o.x - x, o.y - y);
+      if (d < COMBAT.SPAWN_FIRST_SIGHT_MIN_DISTANCE || inLineOfFire(o, x, y)) {
+        refused = true;
+        break;
+      }
+      if (d <= reach) seen++;
+    }
+    if (refused || seen <= bestSeen) continue;
+    best = { x, y };
+    bestSeen = seen;
+    // Everyone in sight: no candidate can do better.
+    if (seen === others.length) break;
+  }
+  return best;
+}
+
+/** A point with no living player of `others` within SPAWN_SAFE_DISTANCE, or the safest point tried. */
+export function safePoint(others: readonly Occupant[], bounds: Bounds, rng: Rng): Point {
+  let best = { x: 0, y: 0, clearance: -1 };
+  for (let i = 0; i < COMBAT.SPAWN_CANDIDATES; i++) {
+    const x = rng.range(MARGIN, bounds.width - MARGIN);
+    const y = rng.range(MARGIN, bounds.height - MARGIN);
+    let clearance = Number.POSITIVE_INFINITY;
+    for (const o of others) clearance = Math.min(clearance, Math.hypot(o.x - x, o.y - y));
+    if (clearance > best.clearance) best = { x, y, clearance };
+    if (clearance >= COMBAT.SPAWN_SAFE_DISTANCE) break;
+  }
+  return { x: best.x, y: best.y };
+}
