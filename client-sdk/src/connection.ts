@@ -288,6 +288,7 @@ export class ArenaConnection {
       meanCorrectionDistance: p && p.corrections > 0 ? p.correctionDistance / p.corrections : 0,
       downstreamBytesPerSecond: this.#meters.bytes.rate(),
       pendingInputs: p?.pendingCount ?? 0,
+      pendingInputsDropped: p?.overflowed ?? 0,
       interpolationDelayMs: this.#net.interpolationDelayMs,
       serverTick: clock?.serverTick(at) ?? NaN,
     };

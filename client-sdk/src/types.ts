@@ -104,6 +104,11 @@ export interface NetStats {
   downstreamBytesPerSecond: number;
   /** Inputs sent but not yet acknowledged. */
   pendingInputs: number;
+  /**
+   * Unacknowledged inputs the prediction gave up since join, the oldest first, because more
+   * than its limit were waiting: above 0, the server has stopped acknowledging this client.
+   */
+  pendingInputsDropped: number;
   /** How far in the past other players are drawn, in ms. */
   interpolationDelayMs: number;
   /** Estimated server tick now (fractional; NaN before the first state). */

@@ -13,9 +13,14 @@ import { nativeUwsExpected } from "../helpers/native.ts";
 
 let server: RunningServer;
 const open: ArenaConnection[] = [];
+/** When the server process was asked to start, and when it answered: its uptime lies between. */
+let bootAskedAt = 0;
+let bootDoneAt = 0;
 
 beforeAll(async () => {
+  bootAskedAt = Date.now();
   server = await startServer({ TICK_HZ: "30", PATCH_HZ: "20", ...SEE_ALL });
+  bootDoneAt = Date.now();
 });
 afterAll(async () => {
   await Promise.allSettled(open.map((c) => c.leave()));
@@ -87,7 +92,9 @@ describe("arena over the real transport", () => {
     // Tolerant window: a shared two-core machine jitters, but 30 Hz is not 15 or 60.
     expect(rate).toBeGreaterThan(30 * 0.6);
     expect(rate).toBeLessThan(30 * 1.4);
+    // The clock measured a round trip, and on loopback it is short.
     expect(c.latencyMs).toBeGreaterThanOrEqual(0);
+    expect(c.latencyMs).toBeLessThan(1000);
   });
 });
 
@@ -111,9 +118,13 @@ describe("HTTP routes", () => {
     const c = await join("metered");
     await waitFor(() => c.state.tick > 3, "a few ticks");
     const health = await (await fetch(`${server.httpUrl}/healthz`)).json();
+    const now = Date.now();
     expect(health.rooms).toBeGreaterThanOrEqual(1);
     expect(health.clients).toBeGreaterThanOrEqual(1);
-    expect(health.uptimeSeconds).toBeGreaterThanOrEqual(0);
+    // Whole seconds since the process started, which was between the two boot marks.
+    expect(Number.isInteger(health.uptimeSeconds)).toBe(true);
+    expect(health.uptimeSeconds).toBeLessThanOrEqual(Math.ceil((now - bootAskedAt) / 1000));
+    expect(health.uptimeSeconds).toBeGreaterThanOrEqual(Math.floor((now - bootDoneAt) / 1000) - 1);
 
     const res = await fetch(`${server.httpUrl}/metrics`);
     expect(res.headers.get("content-type")).toContain("text/plain");

@@ -80,6 +80,15 @@ describe("prediction and reconciliation", () => {
     expect(p.pendingCount).toBe(0);
   });
 
+  it("past maxPending unacknowledged inputs, the oldest are dropped and counted (netStats' pendingInputsDropped)", () => {
+    const p = new Predictor({ dt: DT, bounds, teleportDistance: 200, maxPending: 8 });
+    p.reset(start());
+    for (let seq = 1; seq <= 20; seq++) p.applyInput(seq, { moveX: 1, moveY: 0, aim: 0 });
+    expect(p.pendingCount).toBe(8);
+    expect(p.overflowed).toBe(12);
+    expect(p.pendingSeqs).toEqual([13, 14, 15, 16, 17, 18, 19, 20]);
+  });
+
   it("with the server agreeing, prediction never corrects and stays ahead of the server by the inputs in flight", () => {
     const { trace, predictor } = run({
       ticks: 90,

@@ -112,11 +112,6 @@ export class ServerClock {
     return this.arrivalTick(now) + halfRtt / this.tickMs;
   }
 
-  /** The server's clock now, in ms since its tick 0. */
-  serverTimeMs(now: number): number {
-    return this.serverTick(now) * this.tickMs;
-  }
-
   /** Newest round-trip sample in ms (NaN before the first). */
   get rttMs(): number {
     return this.#rtt;

@@ -36,11 +36,6 @@ export class RateMeter {
     // Two events a millisecond apart say nothing about a rate per second.
     return span >= this.#windowMs / 4 ? ((this.#value[n - 1]! - this.#value[0]!) * 1000) / span : 0;
   }
-
-  clear(): void {
-    this.#at = [];
-    this.#value = [];
-  }
 }
 
 /** Counts events over a trailing window (corrections per minute). */
