@@ -26,6 +26,34 @@ export interface ArenaConnectionOptions extends ChannelOptions, NetcodeOptions {
   maxReconnectAttempts?: number;
 }
 
+/** The parts of the SDK's Connection (not exported) that reconnection goes through. */
+interface SdkConnection {
+  reconnect(q: unknown): void;
+  transport: { ws?: WebSocket };
+}
+
+/**
+ * Node 22's built-in WebSocket (undici 6) reports a socket that could not open with `error`
+ * alone: no `close` follows and it stays CONNECTING. The SDK retries (and finally gives up)
+ * only on `close`, so its reconnection stopped at the first refused attempt. Such a socket
+ * gets the close it should have had. (`ws`, undici 7 and browsers are CLOSING or CLOSED by
+ * then, and close by themselves.)
+ */
+function closeWhenOpenFails(conn: SdkConnection): void {
+  const ws = conn.transport.ws;
+  ws?.addEventListener(
+    "error",
+    () => {
+      if (ws.readyState !== ws.CONNECTING) return;
+      const onclose = ws.onclose;
+      ws.onclose = null;
+      // A plain object: Node 22 has no global CloseEvent, and the SDK reads only these fields.
+      onclose?.call(ws, { type: "close", code: 1006, reason: "connection failed", wasClean: false } as CloseEvent);
+    },
+    { once: true },
+  );
+}
+
 /**
  * A joined arena: typed state and events, inputs with client-side prediction, other players
  * interpolated, the server clock, reconnection and net stats.
@@ -96,11 +124,12 @@ export class ArenaConnection {
       this.#events.emit("dropped", this.#channel.lastCloseCode ?? code, reason);
     });
     // The Connection object survives the SDK's reconnections; each attempt goes through here.
-    const conn = room.connection as unknown as { reconnect(q: unknown): void };
+    const conn = room.connection as unknown as SdkConnection;
     const reconnect = conn.reconnect.bind(conn);
     conn.reconnect = (q) => {
       this.#events.emit("reconnecting", room.reconnection.retryCount, room.reconnection.maxRetries);
       reconnect(q);
+      closeWhenOpenFails(conn);
     };
     room.onReconnect(() => {
       this.#connected = true;

@@ -17,9 +17,18 @@ export interface SimResult {
   maxInFlight: number;
 }
 
+/** How the simulated client acknowledges. */
+export interface SimClient {
+  /** Each ack waits this long for an input to ride on, and says so (`heldMs`). Default 0. */
+  holdMs?: number;
+  /** Extra delay the client does not report (a busy process), by frame sequence number. */
+  lateBy?: (seq: number) => number;
+}
+
 /**
  * Runs an AckWindow against a simulated link with explicit time (no clocks): a frame of
- * `frameBytes` is offered every `intervalMs`; the client acknowledges each frame on arrival.
+ * `frameBytes` is offered every `intervalMs`; the client acknowledges each frame on arrival
+ * (after `client.holdMs` and any `client.lateBy`).
  */
 export function simulate(
   link: SimLink,
@@ -27,7 +36,9 @@ export function simulate(
   intervalMs: number,
   durationMs: number,
   maxFramesInFlight = 32,
+  client: SimClient = {},
 ): SimResult {
+  const holdMs = client.holdMs ?? 0;
   const w = new AckWindow({ maxFramesInFlight });
   const acks: Array<{ at: number; seq: number }> = [];
   const result: SimResult = { offered: 0, sent: 0, delivered: 0, staleness: [], maxInFlight: 0 };
@@ -37,7 +48,7 @@ export function simulate(
     // Deliver the acknowledgements due by now, in order.
     while (acks.length > 0 && acks[0]!.at <= now) {
       const ack = acks.shift()!;
-      w.onAck(ack.seq, 0, ack.at);
+      w.onAck(ack.seq, holdMs, ack.at);
     }
     result.offered++;
     if (!w.canSend(now)) continue;
@@ -50,7 +61,7 @@ export function simulate(
     const arrives = departs + link.delayMs;
     result.delivered++;
     result.staleness.push(arrives - now);
-    acks.push({ at: arrives + link.delayMs, seq });
+    acks.push({ at: arrives + holdMs + (client.lateBy?.(seq) ?? 0) + link.delayMs, seq });
     acks.sort((a, b) => a.at - b.at);
   }
   return result;

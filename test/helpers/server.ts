@@ -1,4 +1,5 @@
 import { afterAll, beforeAll } from "vitest";
+import { spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startLocalServer, type LocalServer } from "../../loadtest/src/localServer.ts";
@@ -18,6 +19,28 @@ export const SEE_ALL = { AOI_RADIUS: "16384" } as const;
 export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
   const server = await startLocalServer({ MONITOR_USER, MONITOR_PASSWORD, ...env });
   return Object.assign(server, { wsUrl: server.endpoint });
+}
+
+/**
+ * Runs the server entry point for a start-up that is expected to fail: resolves with its exit
+ * code and everything it printed (killed after 20 s if it keeps running).
+ */
+export function runServerToExit(env: Record<string, string>): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "server/src/index.ts"], {
+      cwd: ROOT,
+      env: { ...process.env, PORT: "0", HOST: "127.0.0.1", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (out += d));
+    const kill = setTimeout(() => child.kill("SIGKILL"), 20_000);
+    child.on("exit", (code) => {
+      clearTimeout(kill);
+      resolve({ code, out });
+    });
+  });
 }
 
 /** Reads one sample of a Prometheus metric from `/metrics` (0 when absent). */

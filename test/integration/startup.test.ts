@@ -1,26 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { spawn } from "node:child_process";
 import { TickwireClient } from "@tickwire/client-sdk";
-import { ROOT, startServer } from "../helpers/server.ts";
+import { runServerToExit as runServer, startServer } from "../helpers/server.ts";
 import { waitFor } from "../helpers/wait.ts";
-
-function runServer(env: Record<string, string>): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "server/src/index.ts"], {
-      cwd: ROOT,
-      env: { ...process.env, PORT: "0", HOST: "127.0.0.1", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (out += d));
-    const kill = setTimeout(() => child.kill("SIGKILL"), 20_000);
-    child.on("exit", (code) => {
-      clearTimeout(kill);
-      resolve({ code, out });
-    });
-  });
-}
 
 describe("server start-up", () => {
   it.each([
@@ -80,8 +61,13 @@ describe("server start-up", () => {
   });
 
   it("falls back to the ws transport, with one log line saying why, when the native uWS binding is missing", async () => {
-    // The uWS package's own switch forces its pure-JS imitation: the probe must notice.
-    const server = await startServer({ UWS_USE_FALLBACK: "1", MONITOR_PASSWORD: "fallback-password" });
+    // The uWS package's own switch forces its pure-JS imitation: the probe must notice. (The
+    // selection is the subject: TRANSPORT=ws in the suite's environment must not preempt it.)
+    const server = await startServer({
+      UWS_USE_FALLBACK: "1",
+      TRANSPORT: "auto",
+      MONITOR_PASSWORD: "fallback-password",
+    });
     try {
       const health = await (await fetch(`${server.httpUrl}/healthz`)).json();
       expect(health.transport).toBe("ws");

@@ -33,6 +33,18 @@ describe("AckWindow on a simulated link", () => {
     expect(r.maxInFlight).toBeGreaterThanOrEqual(9);
   });
 
+  it("gives a client that holds its acks (no input to ride on) every flush over a fast path, late acks included", () => {
+    // Bare acks wait 20 ms of the 33 ms between flushes; now and then one comes 15 ms later
+    // still (a busy client or server process). Nothing queues on this path: no flush may be lost.
+    const late = new Set([30, 90, 150, 400, 900]);
+    const r = simulate({ bytesPerMs: 10_000, delayMs: 0.15 }, 60, FLUSH_MS, 60_000, 32, {
+      holdMs: 20,
+      lateBy: (seq) => (late.has(seq) ? 15 : 0),
+    });
+    expect(r.offered - r.sent).toBe(0);
+    expect(r.maxInFlight).toBeLessThanOrEqual(2);
+  });
+
   it("ignores acknowledgements for frames it never sent or already counted", () => {
     const w = new AckWindow({ maxFramesInFlight: 8 });
     w.onSent(1, 500, 0);

@@ -49,6 +49,7 @@ export async function createTransport(
   beforeUpgrade: BeforeUpgradeHandler | undefined,
 ): Promise<GameTransport> {
   const limits = limitsFromConfig(config);
+  const http = { maxBodyBytes: config.maxHttpBodyBytes, bodyTimeoutMs: 5000 };
   const perClient = {
     maxMessageBytes: config.maxMessageBytes,
     maxMessagesPerSecond: config.maxMessagesPerSecond,
@@ -61,7 +62,6 @@ export async function createTransport(
     if (probe.native) {
       const { TickwireUwsTransport } = await import("./uws.ts");
       const tls = config.tls ? { key_file_name: config.tls.keyFile, cert_file_name: config.tls.certFile } : {};
-      const http = { maxBodyBytes: config.maxHttpBodyBytes, bodyTimeoutMs: 5000 };
       const t = new TickwireUwsTransport({ idleTimeout: 30, beforeUpgrade }, { ...perClient, http, log }, tls);
       log.info(
         `transport: uWebSockets.js, native binding ${probe.binding} for Node ${process.versions.node}${config.tls ? ", TLS" : ""}`,
@@ -87,6 +87,6 @@ export async function createTransport(
       "TLS_KEY_FILE/TLS_CERT_FILE need the native uWebSockets.js transport; terminate TLS in a proxy to use TRANSPORT=ws",
     );
   const { TickwireWsTransport } = await import("./ws.ts");
-  const t = new TickwireWsTransport({ ...perClient, beforeUpgrade });
+  const t = new TickwireWsTransport({ ...perClient, beforeUpgrade, http, log });
   return { kind: "ws", colyseus: t, boundPort: () => t.boundPort, backlog: () => t.backlog(), batch: (fn) => fn() };
 }

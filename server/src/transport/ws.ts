@@ -1,8 +1,12 @@
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { WebSocket } from "ws";
 import { WebSocketTransport } from "@colyseus/ws-transport";
 import { CloseCodes } from "@tickwire/shared";
-import type { BeforeUpgradeHandler } from "@colyseus/core";
+import type { BeforeUpgradeHandler, Router } from "@colyseus/core";
+import type { Logger } from "../observability/log.ts";
+import type { HttpLimits } from "./httpServe.ts";
+import { bindNodeHttpRoutes } from "./nodeHttp.ts";
 import type { TrafficMeter } from "./meter.ts";
 import { RateGate } from "./limits.ts";
 import { screenFrame } from "./screen.ts";
@@ -16,21 +20,43 @@ export interface WsTransportOptions {
   limits: ClientLimits;
   meter: TrafficMeter;
   events: ClientEvents;
+  /** HTTP limits, as on uWS. */
+  http: HttpLimits;
+  log: Logger;
 }
 
 /**
  * Fallback transport (the `ws` package on Node's HTTP server), used only when the native
  * uWebSockets.js binding is unavailable or TRANSPORT=ws. It keeps the same guarantees as the
  * uWS transport, more slowly: metering, the reliable backlog limit (close with 4100), and an
- * unreliable channel with acknowledgements, attached to each socket.
+ * unreliable channel with acknowledgements, attached to each socket, and the same HTTP
+ * limits (see serveHttp).
  */
 export class TickwireWsTransport extends WebSocketTransport {
   #live = new Set<WebSocket>();
+  // Kept from Colyseus (`server` stays unset): with an HTTP server in hand it binds its own
+  // request handling, without limits; without one it calls bindRouter, as on uWS.
+  #http: Server;
+  #httpLimits: HttpLimits;
+  #log: Logger;
 
   constructor(opts: WsTransportOptions) {
     // As on uWS: the library's own limit is a backstop above ours, so that an oversized frame
     // gets the same close code and count on both transports.
-    super({ maxPayload: Math.max(opts.maxMessageBytes * 4, 64 * 1024), beforeUpgrade: opts.beforeUpgrade });
+    super({
+      maxPayload: Math.max(opts.maxMessageBytes * 4, 64 * 1024),
+      beforeUpgrade: opts.beforeUpgrade,
+      noServer: true,
+    });
+    this.#httpLimits = opts.http;
+    this.#log = opts.log;
+    this.#http = createServer();
+    // An error event with no listener would end the process (a failed accept, say).
+    this.#http.on("error", (err) => this.#log.error("HTTP server error", { err }));
+    this.listenForUpgrade(this.#http);
+    // What the base class does for a server it owns: drop clients that stop answering pings.
+    this.#http.on("listening", () => this.autoTerminateUnresponsiveClients(this.pingIntervalMS, this.pingMaxRetries));
+    this.#http.on("close", () => clearInterval(this.pingInterval));
     const { limits, meter, events } = opts;
     const screenLimits = { maxMessageBytes: opts.maxMessageBytes, maxBareAcksPerSecond: limits.maxBareAcksPerSecond };
     this.wss.on("connection", (ws: WebSocket) => {
@@ -75,6 +101,9 @@ export class TickwireWsTransport extends WebSocketTransport {
       const emit = ws.emit.bind(ws);
       ws.emit = ((event: string | symbol, ...args: unknown[]): boolean => {
         if (event !== "message") return emit(event, ...args);
+        // ws keeps parsing frames while a close handshake runs; uWS stops at end(). A client
+        // being closed was judged and counted once: what it sends meanwhile is ignored.
+        if (ws.readyState !== ws.OPEN) return true;
         const screened = screenFrame(args[0] as Buffer, channel, gate, screenLimits, meter, performance.now());
         if ("close" in screened) {
           ws.close(screened.close, screened.reason);
@@ -95,7 +124,27 @@ export class TickwireWsTransport extends WebSocketTransport {
   }
 
   get boundPort(): number {
-    return (this.server?.address() as AddressInfo | null)?.port ?? 0;
+    return (this.#http.address() as AddressInfo | null)?.port ?? 0;
+  }
+
+  override bindRouter(router: Router): void {
+    bindNodeHttpRoutes(this.#http, router, this.#httpLimits, this.#log);
+  }
+
+  override listen(port: number, hostname?: string, backlog?: number, listeningListener?: (err?: Error) => void): this {
+    // A listen error (port in use) reaches the caller instead of leaving listen() pending.
+    const failed = (err: Error) => listeningListener?.(err);
+    this.#http.once("error", failed);
+    this.#http.listen(port, hostname, backlog, () => {
+      this.#http.off("error", failed);
+      listeningListener?.();
+    });
+    return this;
+  }
+
+  override shutdown(): void {
+    this.wss.close();
+    this.#http.close();
   }
 
   backlog(): BacklogSnapshot {

@@ -23,6 +23,13 @@
 // resumes only when the path looks different (the min RTT moved by PROBE_RTT_CHANGE since the
 // last failed probe) or after PROBE_INTERVAL_MS, and only if frames were dropped for want of
 // window meanwhile.
+//
+// An ack also comes late for reasons that are no queue: the client holds it for an input to
+// ride on (it says for how long), and a busy process answers a few ms late. On a fast path the
+// window is one frame and a bare ack is held for most of a flush interval, so one late ack
+// would cost a healthy client a frame. So when the oldest frame is overdue by more than twice
+// the queue-free round trip plus the longest hold seen lately, and the last round trip showed
+// no queue, one frame beyond the window may follow it (see #lateAck).
 
 /** Multiplier on the estimated bandwidth-delay product. Below 2 so that a link whose
  *  bandwidth-delay product is one frame keeps exactly one frame in flight; above 1.3 so that
@@ -98,7 +105,9 @@ export class AckWindow {
   #deliveredAt = 0;
   #minRtt = new WindowedBest((a, b) => a < b);
   #maxRate = new WindowedBest((a, b) => a > b);
+  #maxHeld = new WindowedBest((a, b) => a > b);
   #latestRtt: number | undefined;
+  #latestQueued = false;
   #lastFrameBytes = 0;
   #startup = true;
   /** The next frame sent goes beyond the window, as a probe. */
@@ -124,6 +133,7 @@ export class AckWindow {
       this.#nextIsProbe = true;
       return true;
     }
+    if (this.#lateAck(now)) return true;
     return this.#limited();
   }
 
@@ -165,7 +175,9 @@ export class AckWindow {
     const minRtt = this.#minRtt.best(now);
     const queued = minRtt !== undefined && rtt > minRtt * QUEUE_RTT_FACTOR + QUEUE_RTT_SLACK_MS;
     this.#minRtt.add(now, rtt);
+    this.#maxHeld.add(now, heldMs);
     this.#latestRtt = rtt;
+    this.#latestQueued = queued;
     if (queued) this.#extraBytes = Math.max(0, this.#extraBytes - this.#lastFrameBytes);
     else if (probeAcked) this.#extraBytes += this.#lastFrameBytes;
     if (this.#startup) {
@@ -211,6 +223,15 @@ export class AckWindow {
     if (now - this.#failedProbeAt >= PROBE_INTERVAL_MS) return true;
     const rtt = this.#minRtt.best(now);
     return rtt !== undefined && Math.abs(rtt - this.#failedProbeRtt) > PROBE_RTT_CHANGE * this.#failedProbeRtt;
+  }
+
+  /** The oldest frame's ack is late with no sign of a queue, and no frame went beyond the window yet. */
+  #lateAck(now: number): boolean {
+    const minRtt = this.#minRtt.best(now);
+    if (minRtt === undefined || this.#latestQueued || this.#probeInFlight) return false;
+    if (this.#bytesInFlight > this.windowBytes(now)) return false;
+    const expected = 2 * minRtt * QUEUE_RTT_FACTOR + QUEUE_RTT_SLACK_MS + (this.#maxHeld.best(now) ?? 0);
+    return now - this.#inFlight[0]!.sentAt > expected;
   }
 
   #limited(): false {
