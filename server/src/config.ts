@@ -57,6 +57,8 @@ const EnvSchema = z.object({
   UNRELIABLE_DELIVERY: z.enum(["ack-window", "queue"]).default("ack-window"),
   /** auto: native uWebSockets.js when its binding loads, else the ws transport. */
   TRANSPORT: z.enum(["auto", "uws", "ws"]).default("auto"),
+  /** 1: behave as if no native uWebSockets.js binary fitted (tests of the fallback). */
+  UWS_USE_FALLBACK: flag.default(false),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 
   /** Scale-out: with a Redis URL, rooms are listed and joined across every process on that Redis. */
@@ -126,6 +128,8 @@ export interface Config {
   readonly unreliableMaxFramesInFlight: number;
   readonly unreliableDelivery: "ack-window" | "queue";
   readonly transport: "auto" | "uws" | "ws";
+  /** UWS_USE_FALLBACK=1: no native binding is looked for. */
+  readonly uwsDisabled: boolean;
   readonly logLevel: "debug" | "info" | "warn" | "error";
   readonly production: boolean;
   readonly redisUrl: string | undefined;
@@ -222,6 +226,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     unreliableMaxFramesInFlight: e.UNRELIABLE_MAX_FRAMES_IN_FLIGHT,
     unreliableDelivery: e.UNRELIABLE_DELIVERY,
     transport: e.TRANSPORT,
+    uwsDisabled: e.UWS_USE_FALLBACK,
     logLevel: e.LOG_LEVEL,
     production,
     redisUrl: e.REDIS_URL,

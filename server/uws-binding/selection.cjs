@@ -30,9 +30,6 @@ function cause(err) {
 }
 
 function select() {
-  // The switch the uWS republishes have always read: run as if no binary fitted (for tests).
-  if (process.env.UWS_USE_FALLBACK === "1")
-    return { native: false, reason: "UWS_USE_FALLBACK=1 turns the native binding off" };
   const file = `uws_${process.platform}_${process.arch}_${process.versions.modules}.node`;
   const tried = [];
   for (const { pkg, dir } of CANDIDATES) {

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { accessSync, constants } from "node:fs";
+import { accessSync, constants, statSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { type Browser, chromium } from "playwright-core";
@@ -20,6 +20,8 @@ const KNOWN_PATHS = [
   "/snap/bin/chromium",
   "/Applications/Chromium.app/Contents/MacOS/Chromium",
   "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
+  "C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe",
+  "C:\\Program Files (x86)\\Google\\Chrome\\Application\\chrome.exe",
 ];
 /** Names looked up on PATH. */
 const COMMANDS = ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"];
@@ -27,6 +29,9 @@ const COMMANDS = ["chromium", "chromium-browser", "google-chrome", "google-chrom
 const DEBIAN_CHROMIUM = "/usr/bin/chromium";
 /** Serialises installs between test workers (apt holds its own lock and fails on contention). */
 const INSTALL_LOCK = "/tmp/tickwire-chromium-install.lock";
+
+/** Time a first install may take (the download is about 100 MB). */
+export const BROWSER_SETUP_TIMEOUT_MS = 600_000;
 
 /** What the machine offers; the real one is `machineProbe()`, a test passes its own. */
 export interface BrowserProbe {
@@ -50,7 +55,7 @@ export function machineProbe(): BrowserProbe {
     executable(file) {
       try {
         accessSync(file, constants.X_OK);
-        return true;
+        return statSync(file).isFile();
       } catch {
         return false;
       }
@@ -74,22 +79,33 @@ export function chooseBrowser(probe: BrowserProbe): BrowserChoice {
   if (probe.platform === "linux" && probe.isRoot && probe.executable("/usr/bin/apt-get")) return { kind: "install" };
   const fix =
     probe.platform === "darwin"
-      ? "brew install --cask chromium"
+      ? "`brew install --cask chromium`"
       : probe.platform === "linux"
-        ? "sudo apt-get install -y chromium (Debian; chromium-browser on Ubuntu)"
-        : "install Google Chrome";
+        ? "`sudo apt-get install -y chromium` (Debian; `chromium-browser` on Ubuntu)"
+        : probe.platform === "win32"
+          ? "`winget install Google.Chrome`"
+          : "your system's package for Chromium";
   return {
     kind: "missing",
-    message: `no Chromium or Chrome found for the browser tests: run \`${fix}\`, or set CHROMIUM_PATH to a Chromium or Chrome binary`,
+    message: `no Chromium or Chrome found for the browser tests: install one with ${fix}, or set CHROMIUM_PATH to a Chromium or Chrome binary`,
   };
 }
 
 async function aptInstallChromium(): Promise<void> {
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
   // Another worker may have installed it while this one waited for the lock: check again inside it.
-  const script = `[ -x ${DEBIAN_CHROMIUM} ] || apt-get install -y -q chromium || { apt-get update -q && apt-get install -y -q chromium; }`;
+  // A stale package list may not know chromium: refresh it and try again (an update that fails
+  // for one unreachable source may still have refreshed the rest).
+  const install = "apt-get install -y -q -o DPkg::Lock::Timeout=120 chromium";
+  const script = `[ -x ${DEBIAN_CHROMIUM} ] || ${install} || { apt-get update -q; ${install}; }`;
   try {
-    await exec("flock", [INSTALL_LOCK, "sh", "-c", script], { env, maxBuffer: 64 * 1024 * 1024 });
+    await exec("flock", [INSTALL_LOCK, "sh", "-c", script], {
+      env,
+      maxBuffer: 64 * 1024 * 1024,
+      // Inside the hook's own limit, so that apt does not outlive a failed test run.
+      timeout: BROWSER_SETUP_TIMEOUT_MS - 60_000,
+      killSignal: "SIGTERM",
+    });
   } catch (err) {
     const out = `${(err as { stderr?: string }).stderr ?? ""}`.trim().split("\n").slice(-3).join(" | ");
     throw new Error(
@@ -111,9 +127,6 @@ export async function findChromium(probe: BrowserProbe = machineProbe()): Promis
     throw new Error(`apt-get installed chromium but ${DEBIAN_CHROMIUM} is missing`);
   return DEBIAN_CHROMIUM;
 }
-
-/** Time a first install may take (the download is about 100 MB). */
-export const BROWSER_SETUP_TIMEOUT_MS = 600_000;
 
 /** Launches headless Chromium for a test, with flags for a machine without a network or a display. */
 export async function launchBrowser(): Promise<Browser> {

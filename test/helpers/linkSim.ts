@@ -15,6 +15,8 @@ export interface SimResult {
   staleness: number[];
   /** Largest number of frames in flight at once. */
   maxInFlight: number;
+  /** Frames sent while the link still carried an earlier one (they wait in a queue). */
+  queued: number;
 }
 
 /** How the simulated client acknowledges. */
@@ -32,7 +34,8 @@ export interface SimClient {
  */
 export function simulate(
   link: SimLink,
-  frameBytes: number,
+  /** Bytes of every frame, or of the n-th frame offered (from 0). */
+  frameBytes: number | ((n: number) => number),
   intervalMs: number,
   durationMs: number,
   maxFramesInFlight = 32,
@@ -41,7 +44,7 @@ export function simulate(
   const holdMs = client.holdMs ?? 0;
   const w = new AckWindow({ maxFramesInFlight });
   const acks: Array<{ at: number; seq: number }> = [];
-  const result: SimResult = { offered: 0, sent: 0, delivered: 0, staleness: [], maxInFlight: 0 };
+  const result: SimResult = { offered: 0, sent: 0, delivered: 0, staleness: [], maxInFlight: 0, queued: 0 };
   let linkFreeAt = 0;
   let seq = 0;
   for (let now = 0; now < durationMs; now += intervalMs) {
@@ -50,13 +53,15 @@ export function simulate(
       const ack = acks.shift()!;
       w.onAck(ack.seq, holdMs, ack.at);
     }
+    const bytes = typeof frameBytes === "number" ? frameBytes : frameBytes(result.offered);
     result.offered++;
     if (!w.canSend(now)) continue;
     seq = (seq + 1) & 0xffff;
-    w.onSent(seq, frameBytes, now);
+    w.onSent(seq, bytes, now);
+    if (now < linkFreeAt) result.queued++;
     result.sent++;
     result.maxInFlight = Math.max(result.maxInFlight, w.framesInFlight);
-    const departs = Math.max(now, linkFreeAt) + frameBytes / link.bytesPerMs;
+    const departs = Math.max(now, linkFreeAt) + bytes / link.bytesPerMs;
     linkFreeAt = departs;
     const arrives = departs + link.delayMs;
     result.delivered++;

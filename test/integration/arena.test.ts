@@ -92,9 +92,9 @@ describe("arena over the real transport", () => {
     // Tolerant window: a shared two-core machine jitters, but 30 Hz is not 15 or 60.
     expect(rate).toBeGreaterThan(30 * 0.6);
     expect(rate).toBeLessThan(30 * 1.4);
-    // The clock measured a round trip, and on loopback it is short.
+    // The clock measured a round trip (NaN until it has).
+    expect(Number.isFinite(c.latencyMs)).toBe(true);
     expect(c.latencyMs).toBeGreaterThanOrEqual(0);
-    expect(c.latencyMs).toBeLessThan(1000);
   });
 });
 

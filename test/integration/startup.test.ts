@@ -61,8 +61,8 @@ describe("server start-up", () => {
   });
 
   it("falls back to the ws transport, with one log line saying why, when the native uWS binding is missing", async () => {
-    // The uWS package's own switch forces its pure-JS imitation: the probe must notice. (The
-    // selection is the subject: TRANSPORT=ws in the suite's environment must not preempt it.)
+    // UWS_USE_FALLBACK=1 makes the probe find no native binding, as on a machine where none
+    // fits. (The selection is the subject: TRANSPORT=ws in the suite's environment must not preempt it.)
     const server = await startServer({
       UWS_USE_FALLBACK: "1",
       TRANSPORT: "auto",

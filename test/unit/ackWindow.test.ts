@@ -20,6 +20,14 @@ describe("AckWindow on a simulated link", () => {
     expect(r.delivered / 60).toBeGreaterThan(9);
   });
 
+  it("sends nothing into a busy slow link when a large frame (a keyframe) takes longer to cross than the small ones", () => {
+    // 64 kbit/s: 60-byte deltas cross in 7.5 ms, a 1000-byte keyframe every 30th flush in 125 ms.
+    // Its ack is late by the small frames' standard but not by the link's: nothing may follow it.
+    const r = simulate({ bytesPerMs: 8, delayMs: 0.5 }, (n) => (n % 30 === 0 ? 1000 : 60), FLUSH_MS, 60_000);
+    expect(r.queued).toBeLessThanOrEqual(5);
+    expect(quantile(r.staleness.slice(30), 0.99)).toBeLessThanOrEqual(1000 / 8 + 60 / 8 + 0.5 + 1e-6);
+  });
+
   it("delivers every flush over an uncongested path with a 100 ms round trip (no starvation)", () => {
     const r = simulate({ bytesPerMs: 10_000, delayMs: 50 }, 700, FLUSH_MS, 60_000);
     // A fixed one-frame window would deliver one frame per 100 ms; the window opens to cover the RTT.

@@ -48,6 +48,8 @@ describe("choosing a browser for the browser tests", () => {
     expect(noApt.kind).toBe("missing");
     const mac = chooseBrowser(machine({ platform: "darwin" }));
     expect(mac.kind === "missing" && mac.message).toMatch(/brew install --cask chromium/);
-    for (const c of [notRoot, noApt, mac]) expect(c.kind === "missing" && c.message).not.toContain("\n");
+    const windows = chooseBrowser(machine({ platform: "win32" }));
+    expect(windows.kind === "missing" && windows.message).toMatch(/winget install Google\.Chrome/);
+    for (const c of [notRoot, noApt, mac, windows]) expect(c.kind === "missing" && c.message).not.toContain("\n");
   });
 });

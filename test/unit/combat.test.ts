@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Buttons, COMBAT, SIM } from "@tickwire/shared";
+import { inLineOfFire } from "../../server/src/world/spawn.ts";
 import { World, type WorldInput } from "../../server/src/world/World.ts";
 import { rayHitsCircle } from "../../server/src/world/combat.ts";
 
@@ -176,6 +177,10 @@ describe("combat rules", () => {
       const o = a.player(other);
       expect(Math.hypot(o.x - bob.x, o.y - bob.y)).toBeGreaterThanOrEqual(COMBAT.SPAWN_SAFE_DISTANCE);
     }
+    // Three players is a sparse room: he reappears in sight of someone, out of ada's line of fire.
+    const near = ["ada", "cy"].map((o) => Math.hypot(a.player(o).x - bob.x, a.player(o).y - bob.y));
+    expect(Math.min(...near)).toBeLessThanOrEqual(COMBAT.SPAWN_RESPAWN_MAX_DISTANCE);
+    expect(inLineOfFire(a.player("ada"), bob.x, bob.y)).toBe(false);
   });
 
   it("a health pickup heals, goes away, and comes back after its delay", () => {

@@ -80,7 +80,7 @@ describe("prediction and reconciliation", () => {
     expect(p.pendingCount).toBe(0);
   });
 
-  it("past maxPending unacknowledged inputs, the oldest are dropped and counted (netStats' pendingInputsDropped)", () => {
+  it("past maxPending unacknowledged inputs, the oldest are dropped and counted", () => {
     const p = new Predictor({ dt: DT, bounds, teleportDistance: 200, maxPending: 8 });
     p.reset(start());
     for (let seq = 1; seq <= 20; seq++) p.applyInput(seq, { moveX: 1, moveY: 0, aim: 0 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { COMBAT, createRng } from "@tickwire/shared";
 import { World } from "../../server/src/world/World.ts";
-import { firstSightPoint, inLineOfFire, safePoint } from "../../server/src/world/spawn.ts";
+import { firstSightPoint, inLineOfFire, safePoint, sightBands } from "../../server/src/world/spawn.ts";
 
 // Where players appear: in a sparse room, within sight of the others (first sight), never on
 // top of anyone nor in a living enemy's line of fire; in a full room, away from enemies.
@@ -9,6 +9,7 @@ import { firstSightPoint, inLineOfFire, safePoint } from "../../server/src/world
 const DT = 1 / 30;
 /** The default area of interest (AOI_RADIUS 1200) less its hysteresis (100), as the room passes it. */
 const VIEW = 1100;
+const BANDS = sightBands(VIEW);
 const REACH = Math.min(COMBAT.SPAWN_FIRST_SIGHT_MAX_DISTANCE, VIEW * COMBAT.SPAWN_FIRST_SIGHT_VIEW_FRACTION);
 const dist = (a: { x: number; y: number }, b: { x: number; y: number }) => Math.hypot(a.x - b.x, a.y - b.y);
 const SEEDS = Array.from({ length: 200 }, (_, i) => i + 1);
@@ -42,7 +43,7 @@ describe("first sight", () => {
     }
   });
 
-  it("a small group: each newcomer sees everyone already there and stands clear of all of them", () => {
+  it("a small group: each newcomer stands clear of everyone, in sight of the one it was placed by; most see all", () => {
     for (const seed of SEEDS.slice(0, 50)) {
       const w = new World({ dt: DT, seed, viewRadius: VIEW });
       const ids = ["a", "b", "c", "d"];
@@ -69,6 +70,22 @@ describe("first sight", () => {
     expect(allSeen / SEEDS.length).toBeGreaterThan(0.9);
   });
 
+  it("a respawn in a sparse room: in sight of someone, yet no nearer anyone than the safe distance, and out of the line of fire", () => {
+    const bounds = { width: 4000, height: 4000 };
+    let found = 0;
+    for (const seed of SEEDS) {
+      const rng = createRng(seed);
+      const killer = { x: rng.range(200, 3800), y: rng.range(200, 3800), aim: rng.range(-Math.PI, Math.PI) };
+      const at = firstSightPoint([killer], bounds, BANDS.respawn, rng);
+      if (!at) continue;
+      found++;
+      expect(dist(at, killer), `seed ${seed}`).toBeGreaterThanOrEqual(COMBAT.SPAWN_SAFE_DISTANCE);
+      expect(dist(at, killer), `seed ${seed}`).toBeLessThanOrEqual(VIEW * COMBAT.SPAWN_RESPAWN_VIEW_FRACTION);
+      expect(inLineOfFire(killer, at.x, at.y), `seed ${seed}`).toBe(false);
+    }
+    expect(found).toBe(SEEDS.length);
+  });
+
   it("once the room is no longer sparse, a newcomer appears away from enemies instead", () => {
     const w = new World({ dt: DT, seed: 3, viewRadius: VIEW });
     const crowd = Array.from({ length: COMBAT.SPAWN_FIRST_SIGHT_BELOW }, (_, i) => w.addPlayer(`p${i}`, `p${i}`));
@@ -80,9 +97,9 @@ describe("first sight", () => {
   it("dead players are nobody to meet, and a view too small for the rule falls back to a safe point", () => {
     const others = [{ x: 2000, y: 2000, aim: 0 }];
     const bounds = { width: 4000, height: 4000 };
-    expect(firstSightPoint([], bounds, VIEW, createRng(1))).toBeUndefined();
-    expect(firstSightPoint(others, bounds, 300, createRng(1))).toBeUndefined();
-    expect(firstSightPoint(others, bounds, VIEW, createRng(1))).toBeDefined();
+    expect(firstSightPoint([], bounds, BANDS.join, createRng(1))).toBeUndefined();
+    expect(firstSightPoint(others, bounds, sightBands(300).join, createRng(1))).toBeUndefined();
+    expect(firstSightPoint(others, bounds, BANDS.join, createRng(1))).toBeDefined();
     // Beside a dead player only, spawns land anywhere: most are beyond the first-sight reach of it.
     let far = 0;
     for (const seed of SEEDS) {

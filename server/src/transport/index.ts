@@ -58,7 +58,7 @@ export async function createTransport(
     events,
   };
   if (config.transport !== "ws") {
-    const probe = probeUws();
+    const probe = probeUws(config.uwsDisabled);
     if (probe.native) {
       const { TickwireUwsTransport } = await import("./uws.ts");
       const tls = config.tls ? { key_file_name: config.tls.keyFile, cert_file_name: config.tls.certFile } : {};

@@ -14,7 +14,8 @@ export interface UwsProbe {
  * selector package (server/uws-binding): it loads a binary from whichever npm republish ships
  * one for the running Node and C library, and never a pure-JS imitation.
  */
-export function probeUws(): UwsProbe {
+export function probeUws(disabled = false): UwsProbe {
+  if (disabled) return { native: false, reason: "UWS_USE_FALLBACK=1 turns the native binding off" };
   const selection = selectBinding();
   if (selection.native) return { native: true, binding: `${selection.package}@${selection.version}` };
   return { native: false, reason: selection.reason };

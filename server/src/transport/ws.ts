@@ -55,7 +55,10 @@ export class TickwireWsTransport extends WebSocketTransport {
     this.#http.on("error", (err) => this.#log.error("HTTP server error", { err }));
     this.listenForUpgrade(this.#http);
     // What the base class does for a server it owns: drop clients that stop answering pings.
-    this.#http.on("listening", () => this.autoTerminateUnresponsiveClients(this.pingIntervalMS, this.pingMaxRetries));
+    this.#http.on("listening", () => {
+      if (this.pingIntervalMS > 0 && this.pingMaxRetries > 0)
+        this.autoTerminateUnresponsiveClients(this.pingIntervalMS, this.pingMaxRetries);
+    });
     this.#http.on("close", () => clearInterval(this.pingInterval));
     const { limits, meter, events } = opts;
     const screenLimits = { maxMessageBytes: opts.maxMessageBytes, maxBareAcksPerSecond: limits.maxBareAcksPerSecond };

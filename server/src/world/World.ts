@@ -17,7 +17,7 @@ import { History, type PastBody } from "./history.ts";
 import { rayHitsCircle } from "./combat.ts";
 import { Scoring } from "./scoring.ts";
 import { SpatialGrid } from "./grid.ts";
-import { type Occupant, firstSightPoint, type Point, safePoint } from "./spawn.ts";
+import { firstSightPoint, type Occupant, type Point, type SightBand, safePoint, sightBands } from "./spawn.ts";
 
 /** One input as the world consumes it: sanitized fields plus the client's sequence number. */
 export interface WorldInput extends InputFields {
@@ -68,7 +68,7 @@ export class World {
   /** Lag compensation limit in ticks. */
   readonly maxRewindTicks: number;
   #rng: Rng;
-  #viewRadius: number;
+  #bands: { join: SightBand; respawn: SightBand };
   /** Last input applied per player, repeated on ticks where none arrived (held keys keep holding). */
   #lastInput = new Map<string, WorldInput>();
   /** Tick at which each player may fire again; each dead player's respawn tick. */
@@ -93,7 +93,7 @@ export class World {
     this.#history = new History(Math.ceil(this.maxRewindTicks) + 2);
     this.#scoring = new Scoring(this.state);
     this.grid = new SpatialGrid(width, height, opts.cellSize ?? SIM.GRID_CELL_SIZE);
-    this.#viewRadius = opts.viewRadius ?? Number.POSITIVE_INFINITY;
+    this.#bands = sightBands(opts.viewRadius ?? Number.POSITIVE_INFINITY);
     for (let i = 0; i < COMBAT.PICKUP_COUNT; i++) {
       const p = new Pickup();
       p.x = this.#rng.range(COMBAT.PICKUP_RADIUS, width - COMBAT.PICKUP_RADIUS);
@@ -122,10 +122,7 @@ export class World {
     p.userId = userId;
     p.health = COMBAT.MAX_HEALTH;
     // The newcomer is not in the state yet: everyone living is someone to meet.
-    const others = this.#livingBodies(p);
-    const at =
-      firstSightPoint(others, this.bounds, this.#viewRadius, this.#rng) ?? safePoint(others, this.bounds, this.#rng);
-    this.#place(p, at);
+    this.#place(p, this.#spawnPoint(this.#livingBodies(p), this.#bands.join));
     this.state.players.set(id, p);
     this.grid.place(p, p.x, p.y);
     this.#scoring.changed();
@@ -255,7 +252,7 @@ export class World {
       this.#respawnTick.delete(id);
       const p = this.state.players.get(id);
       if (!p) continue;
-      this.#place(p, safePoint(this.#livingBodies(p), this.bounds, this.#rng));
+      this.#place(p, this.#spawnPoint(this.#livingBodies(p), this.#bands.respawn));
       p.health = COMBAT.MAX_HEALTH;
       p.alive = true;
     }
@@ -283,6 +280,11 @@ export class World {
     const bodies: Occupant[] = [];
     for (const [, o] of this.state.players) if (o !== except && o.alive) bodies.push(o);
     return bodies;
+  }
+
+  /** First sight where the room is sparse, else the safe rule. */
+  #spawnPoint(others: readonly Occupant[], band: SightBand): Point {
+    return firstSightPoint(others, this.bounds, band, this.#rng) ?? safePoint(others, this.bounds, this.#rng);
   }
 
   #place(p: Player, at: Point): void {

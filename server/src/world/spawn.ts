@@ -3,9 +3,10 @@ import { COMBAT, SIM, type Bounds, type Rng } from "@tickwire/shared";
 // Where a player appears. Two rules, both the designer's, with their numbers in COMBAT:
 // - first sight: while a room has few living players, a newcomer appears within sight of
 //   them (inside the area of interest, not on top of anyone, not in a living enemy's line of
-//   fire), so two players who join an empty arena find each other at once;
-// - safe spawn: otherwise (and on respawn), a point with no living enemy within
-//   SPAWN_SAFE_DISTANCE, or the safest point tried.
+//   fire), so two players who join an empty arena find each other at once; a player who
+//   respawns there appears in sight too, but no nearer anyone than SPAWN_SAFE_DISTANCE;
+// - safe spawn: otherwise, a point with no living enemy within SPAWN_SAFE_DISTANCE, or the
+//   safest point tried.
 
 /** A living player as the spawn rules see it: where it stands and where it aims. */
 export interface Occupant {
@@ -17,6 +18,26 @@ export interface Occupant {
 export interface Point {
   x: number;
   y: number;
+}
+
+/** How near the others a first-sight point lies: at least `minDistance` from everyone, at most `maxDistance` from one. */
+export interface SightBand {
+  minDistance: number;
+  maxDistance: number;
+}
+
+/** The bands for a join and for a respawn, given the distance within which players hold each other. */
+export function sightBands(viewRadius: number): { join: SightBand; respawn: SightBand } {
+  return {
+    join: {
+      minDistance: COMBAT.SPAWN_FIRST_SIGHT_MIN_DISTANCE,
+      maxDistance: Math.min(COMBAT.SPAWN_FIRST_SIGHT_MAX_DISTANCE, viewRadius * COMBAT.SPAWN_FIRST_SIGHT_VIEW_FRACTION),
+    },
+    respawn: {
+      minDistance: COMBAT.SPAWN_SAFE_DISTANCE,
+      maxDistance: Math.min(COMBAT.SPAWN_RESPAWN_MAX_DISTANCE, viewRadius * COMBAT.SPAWN_RESPAWN_VIEW_FRACTION),
+    },
+  };
 }
 
 /** Keeps a spawned body off the walls. */
@@ -46,25 +67,25 @@ function inside(bounds: Bounds, x: number, y: number): boolean {
 }
 
 /**
- * A first-sight point near the living players `others`, or undefined when the rule does not
- * apply (nobody to meet, or the room is no longer sparse) or no candidate passes. `viewRadius`
- * is the distance within which players hold each other; the point is kept well inside it.
+ * A first-sight point near the living players `others`, within `band`, or undefined when the
+ * rule does not apply (nobody to meet, the room no longer sparse, a view too small for the
+ * band) or no candidate passes.
  */
 export function firstSightPoint(
   others: readonly Occupant[],
   bounds: Bounds,
-  viewRadius: number,
+  band: SightBand,
   rng: Rng,
 ): Point | undefined {
   if (others.length === 0 || others.length >= COMBAT.SPAWN_FIRST_SIGHT_BELOW) return undefined;
-  const reach = Math.min(COMBAT.SPAWN_FIRST_SIGHT_MAX_DISTANCE, viewRadius * COMBAT.SPAWN_FIRST_SIGHT_VIEW_FRACTION);
-  if (reach <= COMBAT.SPAWN_FIRST_SIGHT_MIN_DISTANCE) return undefined;
+  const reach = band.maxDistance;
+  if (reach <= band.minDistance) return undefined;
   let best: Point | undefined;
   let bestSeen = 0;
   for (let i = 0; i < COMBAT.SPAWN_CANDIDATES * 4; i++) {
     const anchor = others[Math.floor(rng.next() * others.length)]!;
     const angle = rng.next() * 2 * Math.PI;
-    const dist = rng.range(COMBAT.SPAWN_FIRST_SIGHT_MIN_DISTANCE, reach);
+    const dist = rng.range(band.minDistance, reach);
     const x = anchor.x + Math.cos(angle) * dist;
     const y = anchor.y + Math.sin(angle) * dist;
     if (!inside(bounds, x, y)) continue;
@@ -72,7 +93,7 @@ export function firstSightPoint(
     let refused = false;
     for (const o of others) {
       const d = Math.hypot(o.x - x, o.y - y);
-      if (d < COMBAT.SPAWN_FIRST_SIGHT_MIN_DISTANCE || inLineOfFire(o, x, y)) {
+      if (d < band.minDistance || inLineOfFire(o, x, y)) {
         refused = true;
         break;
       }

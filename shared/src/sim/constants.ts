@@ -47,6 +47,9 @@ export const COMBAT = {
   SPAWN_FIRST_SIGHT_MAX_DISTANCE: 700,
   /** ...and within this fraction of the view radius, so both stay in view while they start to move. */
   SPAWN_FIRST_SIGHT_VIEW_FRACTION: 0.6,
+  /** A respawn in a sparse room: in sight (within this fraction of the view and this many units of someone), yet at least SPAWN_SAFE_DISTANCE from everyone. */
+  SPAWN_RESPAWN_VIEW_FRACTION: 0.9,
+  SPAWN_RESPAWN_MAX_DISTANCE: 1000,
   /** Radians (about 20°) each side of a living enemy's aim, out to WEAPON_RANGE: no spawn inside that cone. */
   SPAWN_LINE_OF_FIRE_HALF_ANGLE: 0.35,
   /** Points per kill. */

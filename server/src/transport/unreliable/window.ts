@@ -28,8 +28,9 @@
 // ride on (it says for how long), and a busy process answers a few ms late. On a fast path the
 // window is one frame and a bare ack is held for most of a flush interval, so one late ack
 // would cost a healthy client a frame. So when the oldest frame is overdue by more than twice
-// the queue-free round trip plus the longest hold seen lately, and the last round trip showed
-// no queue, one frame beyond the window may follow it (see #lateAck).
+// the queue-free round trip, the time its bytes beyond a small frame take to cross at the best
+// rate seen, and the longest hold seen lately, and the last round trip showed no queue, one
+// frame beyond the window may follow it (see #lateAck).
 
 /** Multiplier on the estimated bandwidth-delay product. Below 2 so that a link whose
  *  bandwidth-delay product is one frame keeps exactly one frame in flight; above 1.3 so that
@@ -106,6 +107,8 @@ export class AckWindow {
   #minRtt = new WindowedBest((a, b) => a < b);
   #maxRate = new WindowedBest((a, b) => a > b);
   #maxHeld = new WindowedBest((a, b) => a > b);
+  /** Smallest acknowledged frame lately: the size the minimum RTT is typical of. */
+  #minFrameBytes = new WindowedBest((a, b) => a < b);
   #latestRtt: number | undefined;
   #latestQueued = false;
   #lastFrameBytes = 0;
@@ -176,6 +179,7 @@ export class AckWindow {
     const queued = minRtt !== undefined && rtt > minRtt * QUEUE_RTT_FACTOR + QUEUE_RTT_SLACK_MS;
     this.#minRtt.add(now, rtt);
     this.#maxHeld.add(now, heldMs);
+    this.#minFrameBytes.add(now, frame.bytes);
     this.#latestRtt = rtt;
     this.#latestQueued = queued;
     if (queued) this.#extraBytes = Math.max(0, this.#extraBytes - this.#lastFrameBytes);
@@ -228,9 +232,14 @@ export class AckWindow {
   /** The oldest frame's ack is late with no sign of a queue, and no frame went beyond the window yet. */
   #lateAck(now: number): boolean {
     const minRtt = this.#minRtt.best(now);
-    if (minRtt === undefined || this.#latestQueued || this.#probeInFlight) return false;
+    const rate = this.#maxRate.best(now);
+    if (minRtt === undefined || !rate || this.#latestQueued || this.#probeInFlight) return false;
     if (this.#bytesInFlight > this.windowBytes(now)) return false;
-    const expected = 2 * minRtt * QUEUE_RTT_FACTOR + QUEUE_RTT_SLACK_MS + (this.#maxHeld.best(now) ?? 0);
+    // The minimum RTT is typical of small frames: bytes in flight beyond one such frame need
+    // their own time to cross at the best delivery rate seen (a keyframe on a slow link), or
+    // their ack only looks late.
+    const crossing = Math.max(0, this.#bytesInFlight - (this.#minFrameBytes.best(now) ?? 0)) / rate;
+    const expected = 2 * minRtt * QUEUE_RTT_FACTOR + QUEUE_RTT_SLACK_MS + crossing + (this.#maxHeld.best(now) ?? 0);
     return now - this.#inFlight[0]!.sentAt > expected;
   }
 
