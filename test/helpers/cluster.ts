@@ -1,8 +1,9 @@
 import net from "node:net";
 import { Redis } from "ioredis";
+import { ensureRedis } from "./redis.ts";
 import { startServer, MONITOR_USER, MONITOR_PASSWORD, type RunningServer } from "./server.ts";
 
-/** The Redis the scale-out tests use (`.ci/run` starts one if none answers). */
+/** The Redis the scale-out tests use (started or installed by ensureRedis when none answers). */
 export const REDIS = "redis://127.0.0.1:6379";
 
 /**
@@ -10,6 +11,7 @@ export const REDIS = "redis://127.0.0.1:6379";
  * of other files' servers (in other databases) never mix with this file's.
  */
 export async function freshRedisDb(db: number): Promise<string> {
+  await ensureRedis();
   const redis = new Redis(`${REDIS}/${db}`, { maxRetriesPerRequest: 1 });
   try {
     await redis.flushdb();
