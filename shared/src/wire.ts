@@ -4,6 +4,7 @@ export { SIM, NET, COMBAT, Buttons } from "./sim/constants.ts";
 export {
   stepBody,
   clampAxis,
+  angleDelta,
   IDLE_INTENT,
   DEFAULT_BOUNDS,
   type Body,

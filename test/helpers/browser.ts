@@ -1,15 +1,11 @@
-import { execFile } from "node:child_process";
-import { accessSync, constants, statSync } from "node:fs";
 import path from "node:path";
-import { promisify } from "node:util";
 import { type Browser, chromium } from "playwright-core";
+import { aptInstall, isExecutableFile, runLocked } from "./install.ts";
 
 // The browser tests need a Chromium or Chrome binary. They find one by themselves, in this
 // order: CHROMIUM_PATH; a Chromium or Chrome already on the machine; where none is and the
 // machine can install one (root with apt-get), Debian's `chromium`, installed once. Anything
 // else fails with one line that names the command that fixes it: never a silent skip.
-
-const exec = promisify(execFile);
 
 /** Where Chromium and Chrome install themselves on Linux and macOS. */
 const KNOWN_PATHS = [
@@ -30,7 +26,7 @@ const DEBIAN_CHROMIUM = "/usr/bin/chromium";
 /** Serialises installs between test workers (apt holds its own lock and fails on contention). */
 const INSTALL_LOCK = "/tmp/tickwire-chromium-install.lock";
 
-/** Time a first install may take (the download is about 100 MB). */
+/** Time a first install may take (Chromium and its libraries are a large download). */
 export const BROWSER_SETUP_TIMEOUT_MS = 600_000;
 
 /** What the machine offers; the real one is `machineProbe()`, a test passes its own. */
@@ -52,14 +48,7 @@ export function machineProbe(): BrowserProbe {
     env: process.env,
     platform: process.platform,
     isRoot: process.getuid?.() === 0,
-    executable(file) {
-      try {
-        accessSync(file, constants.X_OK);
-        return statSync(file).isFile();
-      } catch {
-        return false;
-      }
-    },
+    executable: isExecutableFile,
   };
 }
 
@@ -91,29 +80,6 @@ export function chooseBrowser(probe: BrowserProbe): BrowserChoice {
   };
 }
 
-async function aptInstallChromium(): Promise<void> {
-  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  // Another worker may have installed it while this one waited for the lock: check again inside it.
-  // A stale package list may not know chromium: refresh it and try again (an update that fails
-  // for one unreachable source may still have refreshed the rest).
-  const install = "apt-get install -y -q -o DPkg::Lock::Timeout=120 chromium";
-  const script = `[ -x ${DEBIAN_CHROMIUM} ] || ${install} || { apt-get update -q; ${install}; }`;
-  try {
-    await exec("flock", [INSTALL_LOCK, "sh", "-c", script], {
-      env,
-      maxBuffer: 64 * 1024 * 1024,
-      // Inside the hook's own limit, so that apt does not outlive a failed test run.
-      timeout: BROWSER_SETUP_TIMEOUT_MS - 60_000,
-      killSignal: "SIGTERM",
-    });
-  } catch (err) {
-    const out = `${(err as { stderr?: string }).stderr ?? ""}`.trim().split("\n").slice(-3).join(" | ");
-    throw new Error(
-      `installing Debian's chromium with apt-get failed (${out || (err as Error).message}); run \`apt-get install -y chromium\` by hand`,
-    );
-  }
-}
-
 /** The path of a Chromium or Chrome binary for the browser tests, installing Debian's where that is possible. */
 export async function findChromium(probe: BrowserProbe = machineProbe()): Promise<string> {
   const choice = chooseBrowser(probe);
@@ -122,7 +88,13 @@ export async function findChromium(probe: BrowserProbe = machineProbe()): Promis
   process.stderr.write(
     "browser tests: no Chromium or Chrome on this machine; installing Debian's chromium with apt-get (once)\n",
   );
-  await aptInstallChromium();
+  // Another worker may have installed it while this one waited for the lock.
+  await runLocked(
+    INSTALL_LOCK,
+    `[ -x ${DEBIAN_CHROMIUM} ] || ${aptInstall("chromium")}`,
+    BROWSER_SETUP_TIMEOUT_MS - 60_000,
+    "installing Debian's chromium with apt-get (run `apt-get install -y chromium` by hand)",
+  );
   if (!probe.executable(DEBIAN_CHROMIUM))
     throw new Error(`apt-get installed chromium but ${DEBIAN_CHROMIUM} is missing`);
   return DEBIAN_CHROMIUM;

@@ -1,10 +1,7 @@
 import net from "node:net";
 import { Redis } from "ioredis";
-import { ensureRedis } from "./redis.ts";
+import { ensureRedis, REDIS_URL } from "./redis.ts";
 import { startServer, MONITOR_USER, MONITOR_PASSWORD, type RunningServer } from "./server.ts";
-
-/** The Redis the scale-out tests use (started or installed by ensureRedis when none answers). */
-export const REDIS = "redis://127.0.0.1:6379";
 
 /**
  * A Redis database of its own for one test file, emptied first: room listings and process stats
@@ -12,13 +9,13 @@ export const REDIS = "redis://127.0.0.1:6379";
  */
 export async function freshRedisDb(db: number): Promise<string> {
   await ensureRedis();
-  const redis = new Redis(`${REDIS}/${db}`, { maxRetriesPerRequest: 1 });
+  const redis = new Redis(`${REDIS_URL}/${db}`, { maxRetriesPerRequest: 1 });
   try {
     await redis.flushdb();
   } finally {
     redis.disconnect();
   }
-  return `${REDIS}/${db}`;
+  return `${REDIS_URL}/${db}`;
 }
 
 /** A TCP port free right now on loopback (a process with PUBLIC_ADDRESS must know its port up front). */

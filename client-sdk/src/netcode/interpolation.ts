@@ -1,3 +1,4 @@
+import { angleDelta } from "@tickwire/shared/wire";
 /** Where to draw an entity. */
 export interface Pose {
   x: number;
@@ -159,8 +160,5 @@ export class SnapshotBuffer {
 
 /** Interpolates between two angles (radians) the short way round. */
 export function lerpAngle(a: number, b: number, k: number): number {
-  let d = (b - a) % (2 * Math.PI);
-  if (d > Math.PI) d -= 2 * Math.PI;
-  else if (d < -Math.PI) d += 2 * Math.PI;
-  return a + d * k;
+  return a + angleDelta(a, b) * k;
 }

@@ -17,12 +17,15 @@ const OPTIONS = {
 } as const;
 
 async function main(): Promise<void> {
-  let values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>["values"];
-  try {
-    values = parseArgs({ options: OPTIONS }).values;
-  } catch (err) {
-    return fail(`${(err as Error).message}\n${USAGE}`);
-  }
+  const parsed = (() => {
+    try {
+      return parseArgs({ options: OPTIONS });
+    } catch (err) {
+      return err as Error;
+    }
+  })();
+  if (parsed instanceof Error) return fail(`${parsed.message}\n${USAGE}`);
+  const { values } = parsed;
   if (values.help) return void console.log(USAGE);
   if (!values.user) return fail(`--user is required\n${USAGE}`);
   const ttl = Number(values.ttl);

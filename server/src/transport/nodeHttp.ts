@@ -6,7 +6,7 @@ import { type HttpExchange, type HttpLimits, serveHttp } from "./httpServe.ts";
 /**
  * Serves the Colyseus router on Node's HTTP server (the ws fallback) with the same limits as on
  * uWS (see serveHttp): 404, 413, 408, 500. Colyseus' own Node binding has none of them, and
- * never ends a response whose body fills the socket's buffer (about 16 KiB: /metrics).
+ * never ends a response whose body fills the socket's send buffer (seen with /metrics).
  */
 export function bindNodeHttpRoutes(server: Server, router: Router, limits: HttpLimits, log: Logger): void {
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {

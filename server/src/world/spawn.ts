@@ -1,4 +1,4 @@
-import { COMBAT, SIM, type Bounds, type Rng } from "@tickwire/shared";
+import { angleDelta, COMBAT, SIM, type Bounds, type Rng } from "@tickwire/shared";
 
 // Where a player appears. Two rules, both the designer's, with their numbers in COMBAT:
 // - first sight: while a room has few living players, a newcomer appears within sight of
@@ -43,14 +43,6 @@ export function sightBands(viewRadius: number): { join: SightBand; respawn: Sigh
 /** Keeps a spawned body off the walls. */
 const MARGIN = SIM.PLAYER_RADIUS * 4;
 
-/** Signed difference of two angles, in (-π, π]. */
-function angleBetween(a: number, b: number): number {
-  const d = (a - b) % (2 * Math.PI);
-  if (d > Math.PI) return d - 2 * Math.PI;
-  if (d <= -Math.PI) return d + 2 * Math.PI;
-  return d;
-}
-
 /** True when a shot from `shooter` along its aim could hit a body standing at (x, y). */
 export function inLineOfFire(shooter: Occupant, x: number, y: number): boolean {
   const dx = x - shooter.x;
@@ -59,7 +51,7 @@ export function inLineOfFire(shooter: Occupant, x: number, y: number): boolean {
   if (dist > COMBAT.WEAPON_RANGE + SIM.PLAYER_RADIUS) return false;
   // Within a body's width of the muzzle, any aim hits.
   if (dist <= SIM.PLAYER_RADIUS * 2) return true;
-  return Math.abs(angleBetween(Math.atan2(dy, dx), shooter.aim)) <= COMBAT.SPAWN_LINE_OF_FIRE_HALF_ANGLE;
+  return Math.abs(angleDelta(shooter.aim, Math.atan2(dy, dx))) <= COMBAT.SPAWN_LINE_OF_FIRE_HALF_ANGLE;
 }
 
 function inside(bounds: Bounds, x: number, y: number): boolean {

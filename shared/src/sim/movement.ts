@@ -16,6 +16,14 @@ export interface MoveIntent {
   aim: number;
 }
 
+/** The signed difference `to - from` of two angles in radians, the short way round: in [-π, π]. */
+export function angleDelta(from: number, to: number): number {
+  const d = (to - from) % (2 * Math.PI);
+  if (d > Math.PI) return d - 2 * Math.PI;
+  if (d < -Math.PI) return d + 2 * Math.PI;
+  return d;
+}
+
 /** A stick axis made safe: NaN or infinite becomes 0 (a NaN stick must not walk the player left), the rest clamps to [-1, 1]. */
 export const clampAxis = (v: number): number => (Number.isFinite(v) ? Math.max(-1, Math.min(1, v)) : 0);
 
@@ -67,18 +75,14 @@ export function stepBody(body: Body, intent: MoveIntent, dt: number, bounds: Bou
   let y = body.y + vy * dt;
   const r = SIM.PLAYER_RADIUS;
   // Walls stop the body along the axis it hit; sliding along a wall keeps the other axis.
-  if (x < r) {
-    x = r;
-    vx = 0;
-  } else if (x > bounds.width - r) {
-    x = bounds.width - r;
+  const wallX = Math.min(Math.max(x, r), bounds.width - r);
+  if (wallX !== x) {
+    x = wallX;
     vx = 0;
   }
-  if (y < r) {
-    y = r;
-    vy = 0;
-  } else if (y > bounds.height - r) {
-    y = bounds.height - r;
+  const wallY = Math.min(Math.max(y, r), bounds.height - r);
+  if (wallY !== y) {
+    y = wallY;
     vy = 0;
   }
 

@@ -131,12 +131,13 @@ export class AckWindow {
     this.#nextIsProbe = false;
     if (this.#inFlight.length === 0) return true;
     if (this.#inFlight.length >= this.#maxFrames) return this.#limited();
-    if (this.#bytesInFlight + this.#lastFrameBytes <= this.windowBytes(now)) return true;
+    const window = this.windowBytes(now);
+    if (this.#bytesInFlight + this.#lastFrameBytes <= window) return true;
     if (this.#startup && !this.#probeInFlight) {
       this.#nextIsProbe = true;
       return true;
     }
-    if (this.#lateAck(now)) return true;
+    if (this.#lateAck(now, window)) return true;
     return this.#limited();
   }
 
@@ -230,11 +231,11 @@ export class AckWindow {
   }
 
   /** The oldest frame's ack is late with no sign of a queue, and no frame went beyond the window yet. */
-  #lateAck(now: number): boolean {
+  #lateAck(now: number, window: number): boolean {
+    if (this.#latestQueued || this.#probeInFlight || this.#bytesInFlight > window) return false;
     const minRtt = this.#minRtt.best(now);
     const rate = this.#maxRate.best(now);
-    if (minRtt === undefined || !rate || this.#latestQueued || this.#probeInFlight) return false;
-    if (this.#bytesInFlight > this.windowBytes(now)) return false;
+    if (minRtt === undefined || !rate) return false;
     // The minimum RTT is typical of small frames: bytes in flight beyond one such frame need
     // their own time to cross at the best delivery rate seen (a keyframe on a slow link), or
     // their ack only looks late.
