@@ -35,3 +35,18 @@ export {
   seqNewer,
   type Ack,
 } from "./protocol/ack.ts";
+// Schema helpers for a game's state, entities and inputs (game-neutral).
+export { t, MapSchema, ArraySchema, type SchemaType } from "@colyseus/schema";
+export {
+  defineEntity,
+  defineState,
+  defineInput,
+  fast,
+  ownerOnly,
+  inputAck,
+  inputAckFieldOf,
+  INPUT_ACK_FIELD,
+  type EngineState,
+  type EngineInput,
+} from "./schema/define.ts";
+export { markUnreliable, markOwnerOnly } from "./schema/unreliable.ts";

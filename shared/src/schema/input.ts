@@ -1,14 +1,13 @@
-import { schema, t, type SchemaType } from "@colyseus/schema";
+import { t, type SchemaType } from "@colyseus/schema";
+import { defineInput } from "./define.ts";
 
 /**
  * One client input per fixed step. Delta-encoded on the wire by Colyseus' input codec.
  * Values arrive from untrusted clients: the server sanitizes every frame
  * (see protocol/validators.ts `sanitizeInput`) before the simulation reads it.
  */
-export const PlayerInput = schema(
+export const PlayerInput = defineInput(
   {
-    /** Client-side sequence number, +1 per input; echoed back as `Player.lastProcessedInputSeq`. */
-    seq: t.uint32().default(0),
     /** Movement stick, each axis in [-1, 1]. */
     moveX: t.float32().default(0),
     moveY: t.float32().default(0),

@@ -1,6 +1,6 @@
 import { schema, t, type SchemaType } from "@colyseus/schema";
 import { SIM } from "../sim/constants.ts";
-import { markUnreliable, markOwnerOnly } from "./unreliable.ts";
+import { defineEntity, defineState, fast, inputAck } from "./define.ts";
 
 // Fast-changing fields (position, velocity, aim, the input ack and the tick) are
 // `.unreliable()`: they travel on the unreliable channel every tick, where a late frame is
@@ -9,23 +9,23 @@ import { markUnreliable, markOwnerOnly } from "./unreliable.ts";
 //
 // Positions are 16-bit over [0, MAX_WORLD_SIZE] (0.125 units a step), velocities 16-bit over
 // ±MAX_SPEED, aim a 16-bit wrapping angle: 2 bytes each instead of 8 for float64.
-const position = () => t.quantized({ min: 0, max: SIM.MAX_WORLD_SIZE, bits: 16 }).default(0);
+const position = () => fast.position(SIM.MAX_WORLD_SIZE);
 
-export const Player = schema(
+export const Player = defineEntity(
   {
     name: t.string().default(""),
     /** Who the player is: the verified token's `sub`, or `anon:<sessionId>` when joins are anonymous. */
     userId: t.string().default(""),
     x: position(),
     y: position(),
-    vx: t.quantized({ min: -SIM.MAX_SPEED, max: SIM.MAX_SPEED, bits: 16 }).default(0),
-    vy: t.quantized({ min: -SIM.MAX_SPEED, max: SIM.MAX_SPEED, bits: 16 }).default(0),
-    aim: t.angle({ bits: 16 }).default(0),
+    vx: fast.velocity(SIM.MAX_SPEED),
+    vy: fast.velocity(SIM.MAX_SPEED),
+    aim: fast.angle(),
     /**
      * Sequence number of the newest input the server has simulated for this player. Owner-only:
      * kept current for the player's own client (which reconciles against it), not for others.
      */
-    lastProcessedInputSeq: t.uint32().unreliable().default(0),
+    lastProcessedInputSeq: inputAck(),
     /** False while the player's connection is down and its seat is held for reconnection. */
     connected: t.boolean().default(true),
     health: t.uint8().default(0),
@@ -37,16 +37,13 @@ export const Player = schema(
   },
   "Player",
 );
-// The quantized fields cannot take `.unreliable()` in the builder (see unreliable.ts).
-markUnreliable(Player, ["x", "y", "vx", "vy", "aim"]);
-markOwnerOnly(Player, ["lastProcessedInputSeq"]);
 export type Player = SchemaType<typeof Player>;
 
 /** A health pickup; inactive while it waits to respawn. */
 export const Pickup = schema(
   {
-    x: position(),
-    y: position(),
+    x: t.quantized({ min: 0, max: SIM.MAX_WORLD_SIZE, bits: 16 }).default(0),
+    y: t.quantized({ min: 0, max: SIM.MAX_WORLD_SIZE, bits: 16 }).default(0),
     active: t.boolean().default(true),
   },
   "Pickup",
@@ -90,22 +87,18 @@ const arenaFields = <P>(players: P) => ({
   height: t.uint16().default(SIM.WORLD_HEIGHT),
   /** Area-of-interest radius in use (units): other players further than this are not in a client's state. */
   viewRadius: t.uint16().default(0),
-  /** Simulation steps per second (TICK_HZ): clients predict with steps of 1/tickRate s and time interpolation by it. */
-  tickRate: t.uint8().default(0),
-  /** Fixed-step tick counter; advances once per simulation step. */
-  tick: t.uint32().unreliable().default(0),
 });
 
 /**
  * `players` is filtered: each client holds only the players within its area of interest (and
  * itself); the server adds and removes them as they come into and go out of range.
  */
-export const ArenaState = schema(arenaFields(t.map(Player).view()), "ArenaState");
+export const ArenaState = defineState(arenaFields(t.map(Player).view()), "ArenaState");
 export type ArenaState = SchemaType<typeof ArenaState>;
 
 /**
  * The same state without interest management: every client holds every player. The encoding
  * benchmark (`npm run bench:encode`) compares against it.
  */
-export const OpenArenaState = schema(arenaFields(t.map(Player)), "OpenArenaState");
+export const OpenArenaState = defineState(arenaFields(t.map(Player)), "OpenArenaState");
 export type OpenArenaState = SchemaType<typeof OpenArenaState>;
