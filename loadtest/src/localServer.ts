@@ -18,11 +18,11 @@ export interface LocalServer {
 }
 
 /**
- * Starts the real server entry point (`server/src/index.ts`) in a child process on a port the
+ * Starts the real server entry point (`examples/serve.ts`) in a child process on a port the
  * OS picks (PORT=0), so it has its own core, and waits for its "listening" line.
  */
 export async function startLocalServer(env: Record<string, string> = {}): Promise<LocalServer> {
-  const child = spawn(process.execPath, ["--import", "tsx", "server/src/index.ts"], {
+  const child = spawn(process.execPath, ["--import", "tsx", "examples/serve.ts"], {
     cwd: ROOT,
     env: { ...process.env, PORT: "0", HOST: "127.0.0.1", ...env },
     stdio: ["ignore", "pipe", "pipe"],

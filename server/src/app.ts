@@ -1,16 +1,25 @@
 import "./runtime/websocketGlobal.ts";
 import { defineRoom, defineServer, matchMaker, type Server } from "@colyseus/core";
-import { ARENA_ROOM } from "@tickwire/shared";
 import type { Config } from "./config.ts";
 import { createLogger, setLogLevel } from "./observability/log.ts";
 import { createMetrics, type Metrics } from "./observability/metrics.ts";
 import { createTransport, type GameTransport } from "./transport/index.ts";
 import { channelEventsFromMetrics, meterFromMetrics } from "./transport/meter.ts";
 import { originGate } from "./transport/limits.ts";
-import { createArenaRoom } from "./rooms/ArenaRoom.ts";
-import { ProcessLoad, selectProcess } from "./rooms/admission.ts";
+import { createGameRoom } from "./engine/room.ts";
+import type { Game } from "./engine/game.ts";
+import { ProcessLoad, selectProcess } from "./engine/admission.ts";
 import { createRoutes } from "./http/routes.ts";
 import { connectCluster, type Cluster } from "./cluster/redis.ts";
+
+/** What a server serves: its games by room name, and static pages. */
+export interface AppOptions {
+  /** The games, by the room name clients join (`client.join("arena", ...)`). */
+  // biome-ignore lint/suspicious/noExplicitAny: games of any state, input and world
+  rooms: Readonly<Record<string, Game<any, any, any, any>>>;
+  /** Static pages: URL prefix (starting and ending with "/") to a directory, e.g. `{ "/": "./public" }`. */
+  pages?: Readonly<Record<string, string>>;
+}
 
 export interface App {
   readonly server: Server;
@@ -30,11 +39,18 @@ export interface App {
 }
 
 /**
- * Composes one Tickwire server process: transport, arena room, HTTP routes, metrics, and with
- * REDIS_URL the shared presence and room listing. Colyseus keeps its matchmaker in module
+ * Composes one Tickwire server process: transport, a room per game, HTTP routes, metrics, and
+ * with REDIS_URL the shared presence and room listing. Colyseus keeps its matchmaker in module
  * state, so one process holds one App.
+ *
+ * @example
+ * ```ts
+ * const app = await createApp(loadConfig(), { rooms: { tag }, pages: { "/": "./public" } });
+ * await app.listen();
+ * ```
  */
-export async function createApp(config: Config): Promise<App> {
+export async function createApp(config: Config, options: AppOptions): Promise<App> {
+  if (Object.keys(options.rooms).length === 0) throw new Error("createApp: no rooms to serve (options.rooms is empty)");
   setLogLevel(config.logLevel);
   const log = createLogger("server");
   let transport: GameTransport | undefined;
@@ -65,12 +81,22 @@ export async function createApp(config: Config): Promise<App> {
     gracefullyShutdown: false,
     ...(cluster ? { presence: cluster.presence, driver: cluster.driver, publicAddress: config.publicAddress } : {}),
     selectProcessIdToCreateRoom: selectProcess(config, load),
-    rooms: {
-      [ARENA_ROOM]: defineRoom(
-        createArenaRoom({ config, metrics, log: createLogger("arena"), batch: (fn) => bound.batch(fn), load }),
-      ),
-    },
-    routes: createRoutes({ config, metrics, transportKind: () => bound.kind, startedAt: Date.now(), load }),
+    rooms: Object.fromEntries(
+      Object.entries(options.rooms).map(([name, game]) => [
+        name,
+        defineRoom(
+          createGameRoom(game, { config, metrics, log: createLogger(name), batch: (fn) => bound.batch(fn), load }),
+        ),
+      ]),
+    ),
+    routes: createRoutes({
+      config,
+      metrics,
+      transportKind: () => bound.kind,
+      startedAt: Date.now(),
+      load,
+      pages: options.pages ?? {},
+    }),
   });
 
   let closing: Promise<"clean" | "timeout"> | undefined;

@@ -1,76 +1,20 @@
-import { loadConfig, ConfigError, type Config } from "./config.ts";
-import { createApp } from "./app.ts";
-import { createLogger } from "./observability/log.ts";
+// The public API of @tickwire/server: serve games written on the engine.
+import "./runtime/websocketGlobal.ts";
 
-// Process entry: read config, compose, listen, and shut down cleanly on a signal.
-const log = createLogger("server");
-
-async function main(): Promise<void> {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`tickwire: ${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
-
-  const app = await createApp(config);
-  // A rejection nobody handled is logged and counted; it does not take the other rooms down.
-  // (Exceptions inside a room are caught by the room itself: see ArenaRoom.onUncaughtException.)
-  process.on("unhandledRejection", (reason) => {
-    app.metrics.unhandledRejections.inc();
-    log.error("unhandled promise rejection", { err: reason });
-  });
-
-  const port = await app.listen();
-  const shown = config.host === "0.0.0.0" ? "localhost" : config.host;
-  const scheme = config.tls ? "https" : "http";
-  log.info(`listening on ${scheme}://${shown}:${port}`, {
-    transport: app.transport.kind,
-    tickHz: config.tickHz,
-    patchHz: config.patchHz,
-    auth: config.auth ? "token" : "anonymous",
-    cluster: config.redisUrl ? "redis" : "local",
-  });
-  if (config.anonymous && !config.production)
-    log.info("auth: anonymous joins allowed (no AUTH_SECRET; development only)");
-  if (config.anonymous && config.production)
-    log.warn("auth: anonymous joins allowed in production (ALLOW_ANONYMOUS=1)");
-  if (config.monitorPasswordGenerated) {
-    // Printed once: set MONITOR_PASSWORD to keep a stable one.
-    log.info(
-      `monitor: ${scheme}://${shown}:${port}/monitor/ user "${config.monitorUser}" password "${config.monitorPassword}" (generated for this run)`,
-    );
-  }
-
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info(
-      `${signal} received: refusing new joins, closing clients with 4001, waiting up to ${config.shutdownTimeoutSeconds} s for rooms`,
-    );
-    app.close().then(
-      (outcome) => {
-        log.info(
-          `shutdown ${outcome === "clean" ? "complete" : "timed out; rooms left unclosed were removed from the listing"}`,
-        );
-        process.exit(0);
-      },
-      (err) => {
-        log.error("shutdown failed", { err });
-        process.exit(1);
-      },
-    );
-  };
-  process.on("SIGTERM", () => stop("SIGTERM"));
-  process.on("SIGINT", () => stop("SIGINT"));
-}
-
-main().catch((err) => {
-  log.error("failed to start", { err });
-  process.exit(1);
-});
+export { createApp, type App, type AppOptions } from "./app.ts";
+export { runServer } from "./run.ts";
+export { loadConfig, ConfigError, type Config } from "./config.ts";
+export {
+  defineGame,
+  type Game,
+  type GameDefinition,
+  type GameContext,
+  type PlayerInfo,
+  type MessageHandler,
+  type Validator,
+  type CollectionKey,
+} from "./engine/game.ts";
+export type { CollectionInterest } from "./engine/interest.ts";
+export { EntityHistory, type CollectionHistory, type PastEntity } from "./engine/history.ts";
+export { Simulation, type SentMessage } from "./engine/core.ts";
+export { createLogger, type Logger } from "./observability/log.ts";

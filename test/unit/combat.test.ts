@@ -1,18 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { Buttons, COMBAT, SIM } from "@tickwire/shared";
-import { inLineOfFire } from "../../server/src/world/spawn.ts";
-import { World, type WorldInput } from "../../server/src/world/World.ts";
-import { rayHitsCircle } from "../../server/src/world/combat.ts";
+import { inLineOfFire, rayHitsCircle } from "@tickwire/example-arena/server";
+import { arenaWorld, type TestInput as WorldInput } from "../helpers/arena.ts";
 
 const TICK_HZ = 30;
-const DT = 1 / TICK_HZ;
 const ticks = (seconds: number) => Math.round(seconds * TICK_HZ);
 
 type Intents = Record<string, Partial<WorldInput>>;
 
 /** A world with players placed by hand; `step` feeds each player its intent every tick. */
 function arena(players: Record<string, [number, number]>, opts: { maxRewindMs?: number } = {}) {
-  const world = new World({ dt: DT, seed: 7, maxRewindMs: opts.maxRewindMs });
+  const world = arenaWorld({ seed: 7, ...(opts.maxRewindMs !== undefined && { maxRewindMs: opts.maxRewindMs }) });
   for (const [id, [x, y]] of Object.entries(players)) {
     const p = world.addPlayer(id, id);
     p.x = x;
@@ -224,11 +222,11 @@ describe("combat rules", () => {
   });
 
   it("keeps players inside a configured world", () => {
-    const world = new World({ dt: DT, seed: 3, width: 800, height: 600 });
+    const world = arenaWorld({ seed: 3, worldSize: 800 });
     const p = world.addPlayer("a", "a");
     expect(world.state.width).toBe(800);
     for (let i = 0; i < 120; i++) world.step(() => ({ seq: i + 1, moveX: 1, moveY: 1, aim: 0, buttons: 0 }));
     expect(p.x).toBeCloseTo(800 - SIM.PLAYER_RADIUS, 0);
-    expect(p.y).toBeCloseTo(600 - SIM.PLAYER_RADIUS, 0);
+    expect(p.y).toBeCloseTo(800 - SIM.PLAYER_RADIUS, 0);
   });
 });

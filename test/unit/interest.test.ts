@@ -1,9 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { $changes, $refId, StateView } from "@colyseus/schema";
 import { SchemaSerializer } from "@colyseus/core";
-import { World } from "../../server/src/world/World.ts";
 import { createRng } from "@tickwire/shared";
-import { InterestManager } from "../../server/src/interest/interest.ts";
+import { arenaWorld } from "../helpers/arena.ts";
 
 // The InterestManager on a real World and real StateViews, no sockets: positions are set by
 // hand and the grid re-placed by a step (players without input stand still).
@@ -12,30 +11,33 @@ const RADIUS = 1000;
 const HYSTERESIS = 100;
 
 function setup() {
-  const world = new World({ dt: 1 / 30, seed: 3, width: 8000, height: 8000, cellSize: 500 });
+  const world = arenaWorld({
+    seed: 3,
+    worldSize: 8000,
+    aoiRadius: RADIUS,
+    aoiHysteresis: HYSTERESIS,
+    aoiFarInterval: 2,
+  });
   // The room's serializer gives the state its ref ids (views and frames work by them).
   new SchemaSerializer<any>().reset(world.state);
-  const interest = new InterestManager(world, { radius: RADIUS, hysteresis: HYSTERESIS, farInterval: 2 });
+  const interest = world.sim.core.interest!;
   const views = new Map<string, StateView>();
   const join = (id: string, x: number, y: number) => {
     const p = world.addPlayer(id, id);
     p.x = x;
     p.y = y;
-    world.grid.place(p, x, y);
+    interest.sync();
     const view = new StateView();
     views.set(id, view);
     interest.addViewer(id, view);
     return p;
   };
-  const leave = (id: string) => {
-    world.removePlayer(id);
-    interest.removeViewer(id);
-  };
+  const leave = (id: string) => world.removePlayer(id);
   const moveTo = (id: string, x: number, y: number) => {
     const p = world.state.players.get(id)!;
     p.x = x;
     p.y = y;
-    world.step(() => undefined);
+    world.step();
   };
   const ref = (id: string) => (world.state.players.get(id) as unknown as Record<symbol, number>)[$refId]!;
   const rings = (id: string) => {
@@ -45,7 +47,7 @@ function setup() {
   return { world, interest, views, join, leave, moveTo, ref, rings };
 }
 
-describe("interest management (World + StateView, no sockets)", () => {
+describe("interest management (the arena on the engine, real StateViews, no sockets)", () => {
   it("enters within radius - hysteresis, stays until beyond radius, and splits the view into rings", () => {
     const t = setup();
     t.join("v", 4000, 4000);
@@ -81,7 +83,7 @@ describe("interest management (World + StateView, no sockets)", () => {
     expect(t.rings("v").near).toEqual([t.ref("v")]);
     // The newcomer takes the freed grid slot, at the same place.
     t.join("c", 1200, 1000);
-    expect(t.world.grid.entryOf(t.world.state.players.get("c")!)!.slot).toBe(1);
+    expect(t.interest.grid.entryOf(t.world.state.players.get("c")!)!.slot).toBe(1);
     expect(t.interest.update()).toEqual({ entered: 2, left: 0 });
     expect(t.rings("v").near).toEqual([t.ref("v"), t.ref("c")]);
   });
@@ -97,7 +99,7 @@ describe("interest management (World + StateView, no sockets)", () => {
         p.x = Math.min(7990, Math.max(10, p.x + (rng() - 0.5) * 600));
         p.y = Math.min(7990, Math.max(10, p.y + (rng() - 0.5) * 600));
       }
-      t.world.step(() => undefined);
+      t.world.step();
       t.interest.update();
       for (const id of ids) {
         const me = t.world.state.players.get(id)!;

@@ -1,12 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { COMBAT, createRng } from "@tickwire/shared";
-import { World } from "../../server/src/world/World.ts";
-import { firstSightPoint, inLineOfFire, safePoint, sightBands } from "../../server/src/world/spawn.ts";
+import { arenaWorld } from "../helpers/arena.ts";
+import { firstSightPoint, inLineOfFire, safePoint, sightBands } from "@tickwire/example-arena/server";
 
 // Where players appear: in a sparse room, within sight of the others (first sight), never on
 // top of anyone nor in a living enemy's line of fire; in a full room, away from enemies.
 
-const DT = 1 / 30;
 /** The default area of interest (AOI_RADIUS 1200) less its hysteresis (100), as the room passes it. */
 const VIEW = 1100;
 const BANDS = sightBands(VIEW);
@@ -17,7 +16,7 @@ const SEEDS = Array.from({ length: 200 }, (_, i) => i + 1);
 describe("first sight", () => {
   it("the second player of a room appears within sight of the first, never on top of it", () => {
     for (const seed of SEEDS) {
-      const w = new World({ dt: DT, seed, viewRadius: VIEW });
+      const w = arenaWorld({ seed, aoiRadius: VIEW, aoiHysteresis: 0 });
       const a = w.addPlayer("a", "ada");
       const b = w.addPlayer("b", "bob");
       const d = dist(a, b);
@@ -32,7 +31,7 @@ describe("first sight", () => {
 
   it("never puts a newcomer in a living enemy's line of fire, wherever that enemy aims", () => {
     for (const seed of SEEDS) {
-      const w = new World({ dt: DT, seed, viewRadius: VIEW });
+      const w = arenaWorld({ seed, aoiRadius: VIEW, aoiHysteresis: 0 });
       const a = w.addPlayer("a", "ada");
       a.aim = createRng(seed * 31).range(-Math.PI, Math.PI);
       const b = w.addPlayer("b", "bob");
@@ -45,7 +44,7 @@ describe("first sight", () => {
 
   it("a small group: each newcomer stands clear of everyone, in sight of the one it was placed by; most see all", () => {
     for (const seed of SEEDS.slice(0, 50)) {
-      const w = new World({ dt: DT, seed, viewRadius: VIEW });
+      const w = arenaWorld({ seed, aoiRadius: VIEW, aoiHysteresis: 0 });
       const ids = ["a", "b", "c", "d"];
       for (const [i, id] of ids.entries()) {
         const p = w.addPlayer(id, id);
@@ -62,7 +61,7 @@ describe("first sight", () => {
     // Over many rooms, the fourth player sees all three others in most of them.
     let allSeen = 0;
     for (const seed of SEEDS) {
-      const w = new World({ dt: DT, seed, viewRadius: VIEW });
+      const w = arenaWorld({ seed, aoiRadius: VIEW, aoiHysteresis: 0 });
       for (const id of ["a", "b", "c"]) w.addPlayer(id, id);
       const d = w.addPlayer("d", "d");
       if (["a", "b", "c"].every((o) => dist(d, w.state.players.get(o)!) <= VIEW)) allSeen++;
@@ -87,7 +86,7 @@ describe("first sight", () => {
   });
 
   it("once the room is no longer sparse, a newcomer appears away from enemies instead", () => {
-    const w = new World({ dt: DT, seed: 3, viewRadius: VIEW });
+    const w = arenaWorld({ seed: 3, aoiRadius: VIEW, aoiHysteresis: 0 });
     const crowd = Array.from({ length: COMBAT.SPAWN_FIRST_SIGHT_BELOW }, (_, i) => w.addPlayer(`p${i}`, `p${i}`));
     const late = w.addPlayer("late", "late");
     const nearest = Math.min(...crowd.map((p) => dist(p, late)));
@@ -103,7 +102,7 @@ describe("first sight", () => {
     // Beside a dead player only, spawns land anywhere: most are beyond the first-sight reach of it.
     let far = 0;
     for (const seed of SEEDS) {
-      const w = new World({ dt: DT, seed, viewRadius: VIEW });
+      const w = arenaWorld({ seed, aoiRadius: VIEW, aoiHysteresis: 0 });
       const a = w.addPlayer("a", "ada");
       a.alive = false;
       if (dist(a, w.addPlayer("b", "bob")) > REACH) far++;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ClientState, SchemaSerializer, type Client } from "@colyseus/core";
+import { ClientState, type Client } from "@colyseus/core";
+import { EngineSerializer } from "../../server/src/colyseus.ts";
 import { $refId, Decoder, StateView } from "@colyseus/schema";
 import { ArenaState, Player, createRng } from "@tickwire/shared";
 import { UnreliableChannel, type ChannelEvents } from "../../server/src/transport/unreliable/channel.ts";
@@ -67,7 +68,7 @@ describe("unreliable flush", () => {
     const b = new Player().assign({ name: "b", x: 500, y: 500 });
     state.players.set("a", a);
     state.players.set("b", b);
-    const serializer = new SchemaSerializer<any>();
+    const serializer = new EngineSerializer<any>();
     serializer.reset(state);
     // The reliable pass ships the ADDs; from then on the fast fields ride the unreliable channel.
     serializer.applyPatches([], state);
@@ -123,7 +124,7 @@ describe("unreliable flush", () => {
 
   it("sends nothing to a client that is up to date when nothing changed", () => {
     const state = new ArenaState();
-    const serializer = new SchemaSerializer<any>();
+    const serializer = new EngineSerializer<any>();
     serializer.reset(state);
     serializer.applyPatches([], state);
     const sock = new RecordingSocket();
@@ -143,7 +144,7 @@ describe("unreliable flush", () => {
       const state = new ArenaState();
       const players = Array.from({ length: 6 }, (_, i) => new Player().assign({ name: `p${i}`, x: 100 * i, y: 50 }));
       for (const [i, p] of players.entries()) state.players.set(`p${i}`, p);
-      const serializer = new SchemaSerializer<any>();
+      const serializer = new EngineSerializer<any>();
       serializer.reset(state);
       const visible = [[players[0]!, players[1]!], [players[2]!, players[3]!, players[4]!], players];
       const sockets = visible.map(() => new RecordingSocket());
@@ -208,7 +209,7 @@ describe("unreliable flush", () => {
     const state = new ArenaState();
     const players = Array.from({ length: 4 }, (_, i) => new Player().assign({ name: `p${i}`, x: 100 * i, y: 50 }));
     for (const [i, p] of players.entries()) state.players.set(`p${i}`, p);
-    const serializer = new SchemaSerializer<any>();
+    const serializer = new EngineSerializer<any>();
     serializer.reset(state);
     const sock = new RecordingSocket();
     const { client } = receiver(sock, players);

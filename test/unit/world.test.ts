@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { SIM, stepBody, type Body } from "@tickwire/shared";
-import { World, type WorldInput } from "../../server/src/world/World.ts";
+import { arenaWorld, type ArenaWorld, type TestInput as WorldInput } from "../helpers/arena.ts";
 
 const DT = 1 / 30;
 const input = (seq: number, moveX: number, moveY: number, aim = 0): WorldInput => ({
@@ -11,8 +11,8 @@ const input = (seq: number, moveX: number, moveY: number, aim = 0): WorldInput =
   buttons: 0,
 });
 
-function runWorld(seed: number, script: Array<Record<string, WorldInput | undefined>>): World {
-  const w = new World({ dt: DT, seed });
+function runWorld(seed: number, script: Array<Record<string, WorldInput | undefined>>): ArenaWorld {
+  const w = arenaWorld({ seed });
   w.addPlayer("a", "ada");
   w.addPlayer("b", "bob");
   for (const inputs of script) w.step((id) => inputs[id]);
@@ -21,7 +21,7 @@ function runWorld(seed: number, script: Array<Record<string, WorldInput | undefi
 
 describe("World, stepped tick by tick", () => {
   it("spawns players inside the world and counts ticks", () => {
-    const w = new World({ dt: DT, seed: 7 });
+    const w = arenaWorld({ seed: 7 });
     const p = w.addPlayer("a", "ada");
     expect(p.x).toBeGreaterThan(SIM.PLAYER_RADIUS);
     expect(p.x).toBeLessThan(SIM.WORLD_WIDTH - SIM.PLAYER_RADIUS);
@@ -32,7 +32,7 @@ describe("World, stepped tick by tick", () => {
   });
 
   it("accelerates along the input, caps speed, and acknowledges the input sequence", () => {
-    const w = new World({ dt: DT, seed: 1 });
+    const w = arenaWorld({ seed: 1 });
     const p = w.addPlayer("a", "ada");
     const x0 = p.x;
     const y0 = p.y;
@@ -72,7 +72,7 @@ describe("World, stepped tick by tick", () => {
   });
 
   it("repeats the last input on a tick without one, but acknowledges only real inputs", () => {
-    const w = new World({ dt: DT, seed: 3 });
+    const w = arenaWorld({ seed: 3 });
     const p = w.addPlayer("a", "ada");
     w.step(() => input(5, 0, 1));
     const vyAfterOne = p.vy;
@@ -82,7 +82,7 @@ describe("World, stepped tick by tick", () => {
   });
 
   it("stops a dropped player instead of replaying its held keys", () => {
-    const w = new World({ dt: DT, seed: 3 });
+    const w = arenaWorld({ seed: 3 });
     const p = w.addPlayer("a", "ada");
     for (let s = 1; s <= 10; s++) w.step(() => input(s, 1, 0));
     w.setConnected("a", false);
@@ -92,7 +92,7 @@ describe("World, stepped tick by tick", () => {
   });
 
   it("removes players on leave", () => {
-    const w = new World({ dt: DT, seed: 3 });
+    const w = arenaWorld({ seed: 3 });
     w.addPlayer("a", "ada");
     w.removePlayer("a");
     expect(w.playerCount).toBe(0);

@@ -2,11 +2,12 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { ClientState, SchemaSerializer, type Client } from "@colyseus/core";
+import { ClientState, type Client } from "@colyseus/core";
 import { StateView } from "@colyseus/schema";
-import { type ArenaState, OpenArenaState, Buttons, createRng, type Rng } from "@tickwire/shared";
-import { World, type WorldInput } from "../../../server/src/world/World.ts";
-import { InterestManager } from "../../../server/src/interest/interest.ts";
+import { defineGame, Simulation } from "@tickwire/server";
+import { type ArenaState, OpenArenaState, Buttons, createRng, type PlayerInput, type Rng } from "@tickwire/shared";
+import { arenaGame, type WorldInput } from "@tickwire/example-arena/server";
+import { EngineSerializer } from "../../../server/src/colyseus.ts";
 import { UnreliableFlusher } from "../../../server/src/transport/unreliable/serializer.ts";
 import { UnreliableChannel } from "../../../server/src/transport/unreliable/channel.ts";
 
@@ -15,8 +16,8 @@ import { UnreliableChannel } from "../../../server/src/transport/unreliable/chan
 //   (a) no interest management: every client holds every player (one encode for all);
 //   (b) interest management on Colyseus' stock StateView: one view per client, encoded per view;
 //   (c) Tickwire's interest management: the same views, fast fields in composed frames.
-// The room is the server's own code (World, InterestManager, Colyseus' SchemaSerializer, the
-// unreliable flush) run in-process on simulated clients whose sockets count bytes, so that the
+// The room is the engine's own code (the arena run by the engine's Simulation, its
+// InterestManager, the room's serializer, the unreliable flush) run in-process on simulated clients whose sockets count bytes, so that the
 // figures are the server's alone. One process, one core, run one after another.
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -88,7 +89,7 @@ class Bot {
     this.#heading = rng.range(0, Math.PI * 2);
   }
 
-  input(tick: number, x: number, y: number): WorldInput {
+  input(tick: number, x: number, y: number): WorldInput & { seq: number } {
     if (tick >= this.#turnAt || x < 100 || y < 100 || x > WORLD - 100 || y > WORLD - 100) {
       const toCentre = Math.atan2(WORLD / 2 - y, WORLD / 2 - x);
       this.#heading =
@@ -136,31 +137,29 @@ function quantile(values: number[], q: number): number {
 }
 
 function run(players: number, mode: Mode): Figures {
-  const world = new World({
-    dt: 1 / TICK_HZ,
+  const arena = arenaGame({
     seed: 42 + players,
-    width: WORLD,
-    height: WORLD,
-    cellSize: RADIUS / 2,
-    state: mode === "a" ? (new OpenArenaState() as unknown as ArenaState) : undefined,
+    worldSize: WORLD,
+    aoiRadius: RADIUS,
+    aoiHysteresis: HYSTERESIS,
+    aoiFarInterval: mode === "c" ? FAR_INTERVAL : 1,
   });
-  // biome-ignore lint/suspicious/noExplicitAny: one serializer encodes either state class of the benchmark
-  const serializer = new SchemaSerializer<any>();
-  serializer.reset(world.state);
-  const interest =
+  // (a): the same game on a state whose players are not filtered, and no interest management.
+  const game =
     mode === "a"
-      ? undefined
-      : new InterestManager(world, {
-          radius: RADIUS,
-          hysteresis: HYSTERESIS,
-          farInterval: mode === "c" ? FAR_INTERVAL : 1,
-        });
+      ? defineGame({ ...arena.definition, state: OpenArenaState as unknown as typeof ArenaState, interest: undefined })
+      : arena;
+  const world = new Simulation(game, { tickRate: TICK_HZ });
+  // biome-ignore lint/suspicious/noExplicitAny: one serializer encodes either state class of the benchmark
+  const serializer = new EngineSerializer<any>();
+  serializer.reset(world.state);
+  const interest = world.core.interest;
   const clients: Array<ReturnType<typeof simulatedClient>> = [];
   const bots = new Map<string, Bot>();
   const rng = createRng(7 + players);
   for (let i = 0; i < players; i++) {
     const id = `p${i}`;
-    world.addPlayer(id, `bot${i}`);
+    world.join(id, { name: `bot${i}` });
     const sim = simulatedClient(id);
     if (interest) {
       sim.client.view = new StateView();
@@ -196,7 +195,7 @@ function run(players: number, mode: Mode): Figures {
     const t0 = performance.now();
     world.step((id) => {
       const p = world.state.players.get(id)!;
-      return bots.get(id)!.input(world.tick, p.x, p.y);
+      return bots.get(id)!.input(world.tick, p.x, p.y) as unknown as PlayerInput;
     });
     const t1 = performance.now();
     let t2 = t1;

@@ -1,13 +1,13 @@
+import { readdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { basicAuth, createEndpoint, createRouter, matchMaker } from "@colyseus/core";
 import { monitor } from "@colyseus/monitor";
 import { z } from "zod";
 import type { Config } from "../config.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import type { TransportKind } from "../transport/index.ts";
-import type { ProcessLoad } from "../rooms/admission.ts";
+import type { ProcessLoad } from "../engine/admission.ts";
 import { TokenError, issueToken } from "../auth/tokens.ts";
 
 export interface RouteDeps {
@@ -16,6 +16,8 @@ export interface RouteDeps {
   transportKind: () => TransportKind;
   startedAt: number;
   load: ProcessLoad;
+  /** Static pages: URL prefix (ending in "/") to the directory served there. */
+  pages: Readonly<Record<string, string>>;
 }
 
 const DevTokenRequest = z.object({
@@ -24,25 +26,56 @@ const DevTokenRequest = z.object({
   ttlSeconds: z.number().int().min(1).max(86_400).default(3600),
 });
 
-/** The demo page bundle, built from client-sdk by `npm run build:demo` (run by `npm start`). */
-const DEMO_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../client-sdk/demo/build");
 const CONTENT_TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
   ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".map": "application/json; charset=utf-8",
+  ".png": "image/png",
+  ".svg": "image/svg+xml",
 };
 
-async function serveDemo(file: string): Promise<Response> {
+async function servePage(dir: string, file: string): Promise<Response> {
   try {
-    const body = await readFile(path.join(DEMO_DIR, file));
+    const body = await readFile(path.join(dir, file));
     return new Response(body, {
       headers: { "content-type": CONTENT_TYPES[path.extname(file)] ?? "application/octet-stream" },
     });
   } catch {
-    return new Response("Tickwire is running. The demo page is not built: run `npm run build:demo`.\n", {
+    return new Response(`Tickwire is running. This page is not built (${file} is missing from ${dir}).\n`, {
       status: 503,
       headers: { "content-type": "text/plain; charset=utf-8" },
     });
   }
+}
+
+/**
+ * One GET route per file of each page directory (read once, at start-up: pages are built
+ * before the server starts), and the prefix itself for its index.html. Nothing outside the
+ * listed files is ever read.
+ */
+function pageRoutes(pages: Readonly<Record<string, string>>) {
+  const routes: Record<string, ReturnType<typeof createEndpoint>> = {};
+  for (const [prefix, dir] of Object.entries(pages)) {
+    if (!prefix.startsWith("/") || !prefix.endsWith("/"))
+      throw new Error(`page prefix must start and end with "/": ${prefix}`);
+    let files: string[] = [];
+    try {
+      files = readdirSync(dir, { withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => e.name);
+    } catch {
+      // Not built: the index route says so.
+    }
+    routes[`page:${prefix}`] = createEndpoint(prefix, { method: "GET" }, async () => servePage(dir, "index.html"));
+    for (const file of files) {
+      if (file === "index.html") continue;
+      routes[`page:${prefix}${file}`] = createEndpoint(`${prefix}${file}`, { method: "GET" }, async () =>
+        servePage(dir, file),
+      );
+    }
+  }
+  return routes;
 }
 
 /** HTTP routes served on the game port next to matchmaking. */
@@ -80,8 +113,7 @@ export function createRoutes(deps: RouteDeps) {
     ),
     ...monitor({ use: [monitorAuth] }),
     ...(config.devTokens && config.auth ? { devToken: devTokenEndpoint(config) } : {}),
-    demoIndex: createEndpoint("/", { method: "GET" }, async () => serveDemo("index.html")),
-    demoScript: createEndpoint("/demo.js", { method: "GET" }, async () => serveDemo("demo.js")),
+    ...pageRoutes(deps.pages),
   });
 }
 

@@ -1,6 +1,7 @@
-import { ClientState, Protocol, ProtocolModifier, type Client, type SchemaSerializer } from "@colyseus/core";
+import { ClientState, Protocol, ProtocolModifier, type Client } from "@colyseus/core";
 import { $refId, encode, OPERATION, type Encoder, type Iterator, type StateView } from "@colyseus/schema";
 import { OWNER_ONLY_FIELDS } from "@tickwire/shared";
+import type { EngineSerializer } from "../../colyseus.ts";
 import { channelOf, type UnreliableChannel } from "./channel.ts";
 import { markAllUnreliableDirty } from "./keyframe.ts";
 
@@ -21,7 +22,7 @@ type ViewKey = StateView | typeof SHARED;
  * entities under a filtered collection, whose reliable ADD the client has already been sent.
  */
 export interface ClientInterest {
-  /** The client's own entity: its owner-only fields (`markOwnerOnly`) go to this client alone. */
+  /** The client's own entity (-1 for none, a spectator): its owner-only fields go to this client alone. */
   readonly self: number;
   /** Entities whose fast fields go out every flush (`self` among them). */
   readonly near: ArrayLike<number>;
@@ -40,15 +41,6 @@ export interface FlushResult {
   keyframes: number;
   /** Clients whose frame was dropped. */
   dropped: number;
-}
-
-/** The parts of Colyseus' SchemaSerializer the flush works on (protected there). */
-interface SerializerInternals {
-  // biome-ignore lint/suspicious/noExplicitAny: any room's serializer, whatever its state class
-  encoder: Encoder<any>;
-  needFullEncode: boolean;
-  hasFilters: boolean;
-  hasUnreliableFields: boolean;
 }
 
 /** Internals of a schema ChangeTree the composer reads. */
@@ -145,7 +137,8 @@ class ChunkTable {
  * a room using this calls `flush` from its tick instead and turns that method into a no-op.
  */
 export class UnreliableFlusher {
-  readonly #s: SerializerInternals;
+  // biome-ignore lint/suspicious/noExplicitAny: any room's serializer, whatever its state class
+  readonly #s: EngineSerializer<any>;
   readonly #interestOf: InterestOf | undefined;
   readonly #farInterval: number;
   #flushes = 0;
@@ -167,15 +160,15 @@ export class UnreliableFlusher {
     const owned = index < 31 && (w.ownerOnly & (1 << index)) !== 0;
     if (owned !== w.forOwner) return;
     const desc = w.tree.encDescriptor;
-    desc.encoder(this.#s.encoder, w.bytes, w.tree, index, op, this.#it, false, true, desc.metadata);
+    desc.encoder(this.#s.stateEncoder, w.bytes, w.tree, index, op, this.#it, false, true, desc.metadata);
   };
   /** One client's frame is assembled here; the socket copies it out. */
   #frame = new Uint8Array(16 * 1024);
   #frameLength = 0;
 
   // biome-ignore lint/suspicious/noExplicitAny: any room's serializer, whatever its state class
-  constructor(serializer: SchemaSerializer<any>, interestOf?: InterestOf, farInterval = 1) {
-    this.#s = serializer as unknown as SerializerInternals;
+  constructor(serializer: EngineSerializer<any>, interestOf?: InterestOf, farInterval = 1) {
+    this.#s = serializer;
     this.#interestOf = interestOf;
     this.#farInterval = Math.max(1, Math.floor(farInterval));
   }
@@ -187,9 +180,9 @@ export class UnreliableFlusher {
     if (!s.hasUnreliableFields) return result;
     this.#flushes++;
     if (this.#interestOf) this.#notePending();
-    const hasChanges = s.encoder.hasUnreliableChanges || this.#pendingIds.size > 0;
+    const hasChanges = s.stateEncoder.hasUnreliableChanges || this.#pendingIds.size > 0;
     // The cached full state (for joiners) includes these fields.
-    if (hasChanges) s.needFullEncode = true;
+    if (hasChanges) s.invalidateFullState();
 
     const delta: Receiver[] = [];
     const key: Receiver[] = [];
@@ -204,7 +197,7 @@ export class UnreliableFlusher {
         continue;
       }
       const interest = this.#interestOf?.(client);
-      const view: ViewKey = (s.hasFilters && client.view) || SHARED;
+      const view: ViewKey = (s.filtered && client.view) || SHARED;
       (channel.needsKeyframe ? key : delta).push({ channel, view, interest });
     }
 
@@ -215,7 +208,7 @@ export class UnreliableFlusher {
       result.sent += delta.length;
     }
     if (key.length > 0) {
-      markAllUnreliableDirty(s.encoder);
+      markAllUnreliableDirty(s.stateEncoder);
       // The delta chunks are re-encoded from the now complete change sets.
       this.#gen++;
       this.#sendAll(key, true, false, now);
@@ -224,7 +217,7 @@ export class UnreliableFlusher {
     }
     this.#endTurns();
     // The queue is not self-clearing: drain it even when nobody could receive.
-    s.encoder.discardUnreliableChanges();
+    s.stateEncoder.discardUnreliableChanges();
     return result;
   }
 
@@ -235,7 +228,7 @@ export class UnreliableFlusher {
 
   /** Adds this flush's changes of every filtered entity to its pending fields. */
   #notePending(): void {
-    let node = (this.#s.encoder.root.unreliableChanges as unknown as QueueNode).next;
+    let node = (this.#s.stateEncoder.root.unreliableChanges as unknown as QueueNode).next;
     for (; node; node = node.next) {
       const tree = node.changeTree;
       if (!tree.isFiltered || !tree.unreliableRecorder?.has()) continue;
@@ -293,7 +286,7 @@ export class UnreliableFlusher {
       else if (this.#turn(refId)) this.#appendChunk(this.#catchUp, refId);
     }
     if (!keyframe) for (let i = 0; i < refresh.length; i++) this.#appendChunk(this.#catchUp, refresh[i]!);
-    this.#appendChunk(this.#owner, interest.self);
+    if (interest.self >= 0) this.#appendChunk(this.#owner, interest.self);
     return this.#frame.subarray(0, this.#frameLength);
   }
 
@@ -325,7 +318,7 @@ export class UnreliableFlusher {
    * chunks go into its frame.
    */
   #encodeChunk(table: ChunkTable, refId: number): void {
-    const encoder = this.#s.encoder;
+    const encoder = this.#s.stateEncoder;
     const tree = (encoder.root.changeTrees as unknown as Record<number, Tree | undefined>)[refId];
     const start = this.#chunkBytes;
     if (!tree) {
@@ -371,7 +364,7 @@ export class UnreliableFlusher {
   /** Encodes the pending unreliable changes once per distinct view among `receivers`. */
   #encode(receivers: readonly Receiver[], copy: boolean): Map<ViewKey, Uint8Array> {
     const it: Iterator = { offset: HEADER_BYTES };
-    const encoder = this.#s.encoder;
+    const encoder = this.#s.stateEncoder;
     encoder.sharedBuffer[0] = Protocol.ROOM_STATE_PATCH | ProtocolModifier.UNRELIABLE;
     const shared = encoder.encodeUnreliable(it);
     const frames = new Map<ViewKey, Uint8Array>([[SHARED, copy ? shared.slice() : shared]]);

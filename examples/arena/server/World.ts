@@ -1,5 +1,5 @@
 import {
-  ArenaState,
+  type ArenaState,
   Player,
   Pickup,
   SIM,
@@ -13,16 +13,13 @@ import {
   type Rng,
   type ShotInfo,
 } from "@tickwire/shared";
-import { History, type PastBody } from "./history.ts";
+import type { EntityHistory } from "@tickwire/server";
 import { rayHitsCircle } from "./combat.ts";
 import { Scoring } from "./scoring.ts";
-import { SpatialGrid } from "./grid.ts";
 import { firstSightPoint, type Occupant, type Point, type SightBand, safePoint, sightBands } from "./spawn.ts";
 
-/** One input as the world consumes it: sanitized fields plus the client's sequence number. */
-export interface WorldInput extends InputFields {
-  seq: number;
-}
+/** One input as the world consumes it (sanitized). */
+export type WorldInput = InputFields;
 
 export interface WorldOptions {
   /** Fixed step in seconds (1 / TICK_HZ). */
@@ -32,17 +29,17 @@ export interface WorldOptions {
   /** World size in units (default SIM.WORLD_WIDTH x SIM.WORLD_HEIGHT, at most SIM.MAX_WORLD_SIZE). */
   width?: number;
   height?: number;
-  /** Lag compensation limit: how far back a shot may be tested (default COMBAT.MAX_REWIND_MS). */
-  maxRewindMs?: number;
-  /** Side of a spatial grid cell in units (default SIM.GRID_CELL_SIZE). */
-  cellSize?: number;
   /**
    * Distance within which clients hold other players (the area of interest, less its
    * hysteresis): first-sight spawns stay well inside it (default: no limit of its own).
    */
   viewRadius?: number;
-  /** The state to run on (default a new ArenaState); the encoding benchmark passes an OpenArenaState. */
-  state?: ArenaState;
+  /**
+   * Lag compensation: the players' recorded positions (the engine records them each tick), and
+   * the tick a shot seen at `viewTick` is tested at. Without it, shots test the present.
+   */
+  history?: EntityHistory;
+  rewindTarget?(viewTick: number): number;
 }
 
 /** A shot fired this tick: what clients draw, plus the tick it was tested against. */
@@ -57,16 +54,17 @@ export interface StepEvents {
 }
 
 /**
- * The arena's simulation, free of sockets and timers: the room feeds it joins, leaves and
- * inputs, and calls `step()` once per fixed tick. A unit test drives it the same way.
- * It owns the replicated state; only `step()` and the join/leave calls mutate it.
+ * The arena's simulation, free of sockets and timers: the engine feeds it joins, leaves and
+ * inputs, and calls `step()` once per fixed tick (then advances the tick, acknowledges the
+ * inputs and re-places the players for interest). A unit test drives it through the engine's
+ * `Simulation` the same way. Only `step()` and the join/leave calls mutate the state.
  */
 export class World {
   readonly state: ArenaState;
   readonly dt: number;
   readonly bounds: Bounds;
-  /** Lag compensation limit in ticks. */
-  readonly maxRewindTicks: number;
+  readonly #history: EntityHistory | undefined;
+  readonly #rewindTarget: (viewTick: number) => number;
   #rng: Rng;
   #bands: { join: SightBand; respawn: SightBand };
   /** Last input applied per player, repeated on ticks where none arrived (held keys keep holding). */
@@ -75,24 +73,22 @@ export class World {
   #nextFireTick = new Map<string, number>();
   #respawnTick = new Map<string, number>();
   #pickupRespawnTick = new Map<string, number>();
-  #history: History;
   #scoring: Scoring;
-  /** Where every player is, re-placed after each step (see SpatialGrid). */
-  readonly grid: SpatialGrid<Player>;
+  /** What the newest step produced (its shots). */
+  lastEvents: StepEvents = { shots: [] };
 
-  constructor(opts: WorldOptions) {
+  constructor(state: ArenaState, opts: WorldOptions) {
     this.dt = opts.dt;
-    this.state = opts.state ?? new ArenaState();
+    this.state = state;
+    this.#history = opts.history;
+    this.#rewindTarget = opts.rewindTarget ?? (() => this.state.tick);
     this.#rng = createRng(opts.seed ?? 1);
     const width = Math.min(opts.width ?? SIM.WORLD_WIDTH, SIM.MAX_WORLD_SIZE);
     const height = Math.min(opts.height ?? SIM.WORLD_HEIGHT, SIM.MAX_WORLD_SIZE);
     this.bounds = Object.freeze({ width, height });
     this.state.width = width;
     this.state.height = height;
-    this.maxRewindTicks = (opts.maxRewindMs ?? COMBAT.MAX_REWIND_MS) / 1000 / this.dt;
-    this.#history = new History(Math.ceil(this.maxRewindTicks) + 2);
     this.#scoring = new Scoring(this.state);
-    this.grid = new SpatialGrid(width, height, opts.cellSize ?? SIM.GRID_CELL_SIZE);
     this.#bands = sightBands(opts.viewRadius ?? Number.POSITIVE_INFINITY);
     for (let i = 0; i < COMBAT.PICKUP_COUNT; i++) {
       const p = new Pickup();
@@ -124,14 +120,11 @@ export class World {
     // The newcomer is not in the state yet: everyone living is someone to meet.
     this.#place(p, this.#spawnPoint(this.#livingBodies(p), this.#bands.join));
     this.state.players.set(id, p);
-    this.grid.place(p, p.x, p.y);
     this.#scoring.changed();
     return p;
   }
 
   removePlayer(id: string): void {
-    const p = this.state.players.get(id);
-    if (p) this.grid.remove(p);
     this.state.players.delete(id);
     this.#lastInput.delete(id);
     this.#nextFireTick.delete(id);
@@ -149,21 +142,15 @@ export class World {
   }
 
   /**
-   * Advances the world by one fixed step. `inputFor(id)` yields that player's next input,
-   * or undefined when none arrived for this tick.
+   * Advances the world by one fixed step (tick `state.tick`; the engine advances it after).
+   * `inputFor(id)` is that player's input for this tick, or undefined when none arrived.
    */
   step(inputFor: (id: string) => WorldInput | undefined): StepEvents {
     const tick = this.state.tick;
-    // Tick T in the history is the world as it stands when step T begins (what clients were
-    // sent after step T-1, plus joins and respawns since).
-    this.#record();
     const fired: Array<{ id: string; viewTick: number }> = [];
     this.state.players.forEach((player, id) => {
       const input = inputFor(id);
-      if (input) {
-        this.#lastInput.set(id, input);
-        player.lastProcessedInputSeq = input.seq;
-      }
+      if (input) this.#lastInput.set(id, input);
       if (!player.alive) return;
       const intent = input ?? this.#lastInput.get(id) ?? IDLE_INTENT;
       stepBody(player, intent, this.dt, this.bounds);
@@ -176,31 +163,19 @@ export class World {
     const shots = fired.map(({ id, viewTick }) => this.#fire(id, viewTick));
     this.#pickups(tick);
     this.#respawns(tick);
-    this.state.tick = tick + 1;
     this.#scoring.update();
-    this.state.players.forEach((p) => {
-      this.grid.place(p, p.x, p.y);
-    });
-    return { shots };
-  }
-
-  /**
-   * The tick a shot is tested at: the one the shooter saw, but no further back than the
-   * rewind window (and never in the future). Ticks are the ends of steps, as recorded.
-   */
-  rewindTarget(viewTick: number): number {
-    const now = this.state.tick;
-    if (!(viewTick > 0)) return now;
-    return Math.min(now, Math.max(viewTick, now - this.maxRewindTicks));
+    this.lastEvents = { shots };
+    return this.lastEvents;
   }
 
   #fire(shooterId: string, viewTick: number): Shot {
     const shooter = this.state.players.get(shooterId)!;
-    const testedAt = this.rewindTarget(viewTick);
+    const testedAt = this.#rewindTarget(viewTick);
     let best: { id: string; dist: number } | undefined;
-    this.state.players.forEach((_p, id) => {
+    this.state.players.forEach((p, id) => {
       if (id === shooterId) return;
-      const seen = this.#history.bodyAt(id, testedAt);
+      // Without a history (or for a player not recorded then), the present is tested.
+      const seen = this.#history ? this.#history.at("players", id, testedAt) : p;
       if (!seen?.alive) return;
       const dist = rayHitsCircle(
         shooter.x,
@@ -292,11 +267,5 @@ export class World {
     p.y = at.y;
     p.vx = 0;
     p.vy = 0;
-  }
-
-  #record(): void {
-    const bodies = new Map<string, PastBody>();
-    for (const [id, p] of this.state.players) bodies.set(id, { x: p.x, y: p.y, alive: p.alive });
-    this.#history.record(this.state.tick, bodies);
   }
 }

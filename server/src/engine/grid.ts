@@ -80,6 +80,11 @@ export class SpatialGrid<K = string> {
     this.#freeSlots.push(placed.entry.slot);
   }
 
+  /** Calls `cb` with every placed entry (do not place or remove during the walk). */
+  forEach(cb: (entry: GridEntry<K>) => void): void {
+    for (const placed of this.#entries.values()) cb(placed.entry);
+  }
+
   entryOf(key: K): GridEntry<K> | undefined {
     return this.#entries.get(key)?.entry;
   }

@@ -1,33 +1,27 @@
-import { Room, ServerError, type Client, type AuthContext, type SchemaSerializer } from "@colyseus/core";
+import { type AuthContext, type Client, Room, ServerError } from "@colyseus/core";
 import { StateView } from "@colyseus/schema";
 import {
-  type ArenaState,
-  PlayerInput,
-  JoinOptions,
-  ChatPayload,
-  ClientMessages,
-  ServerMessages,
-  ErrorReasons,
-  NET,
   CloseCodes,
-  sanitizeInput,
-  type ChatBroadcast,
+  type EngineInput,
+  type EngineState,
+  ErrorReasons,
   type ErrorNotice,
-  type ShotsBroadcast,
+  NET,
+  ServerMessages,
 } from "@tickwire/shared";
+import { EngineSerializer, monitorInspectData } from "../colyseus.ts";
 import type { Config } from "../config.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import type { Logger } from "../observability/log.ts";
-import { World, type Shot } from "../world/World.ts";
-import { InterestManager } from "../interest/interest.ts";
 import { UnreliableFlusher } from "../transport/unreliable/serializer.ts";
 import { channelOf } from "../transport/unreliable/channel.ts";
-import { TickTimer } from "./tickTimer.ts";
-import { ChatGate } from "./chatGate.ts";
-import { SERVICE_UNAVAILABLE, type ProcessLoad } from "./admission.ts";
 import { TokenError, verifyToken } from "../auth/tokens.ts";
+import { TickTimer } from "./tickTimer.ts";
+import { SERVICE_UNAVAILABLE, type ProcessLoad } from "./admission.ts";
+import { GameCore } from "./core.ts";
+import type { Game, PlayerInfo } from "./game.ts";
 
-export interface ArenaDeps {
+export interface RoomDeps {
   config: Config;
   metrics: Metrics;
   log: Logger;
@@ -37,10 +31,11 @@ export interface ArenaDeps {
   load: ProcessLoad;
 }
 
-interface ArenaAuth {
+/** What onAuth hands to onJoin. */
+interface Admitted {
   name: string;
-  /** From the verified token; undefined for anonymous players. */
   userId: string | undefined;
+  options: unknown;
 }
 
 /** HTTP statuses carried by a refused join (matchmaking answers with them). */
@@ -60,103 +55,110 @@ export const FAULT_MESSAGE = "__fault";
 let anonymousCounter = 0;
 
 /**
- * Builds the `arena` room class around its dependencies. The room is a thin adapter:
- * lifecycle hooks and messages turn into calls on a socket-free World; only the fixed tick
- * mutates the game state.
+ * Builds the Colyseus room class that serves one game. The room is a thin adapter: lifecycle
+ * hooks and messages turn into calls on a socket-free GameCore; only the fixed tick mutates the
+ * game state. It owns the tick and the scheduling of both channels, the inputs and their
+ * acknowledgement, interest, reconnection, crash isolation, auth, limits and the monitor view.
  */
-export function createArenaRoom(deps: ArenaDeps) {
+export function createGameRoom<S extends EngineState, I extends EngineInput, W, O>(
+  game: Game<S, I, W, O>,
+  deps: RoomDeps,
+) {
   const { config, metrics, log, batch, load } = deps;
+  const def = game.definition;
 
-  return class ArenaRoom extends Room<{ state: ArenaState; input: PlayerInput }> {
-    override maxClients = config.maxPlayersPerRoom;
+  return class EngineRoom extends Room<{ state: S; input: I }> {
+    override maxClients = def.maxClients ?? config.maxPlayersPerRoom;
     override patchRate = 1000 / config.patchHz;
     // The transport enforces MAX_MESSAGES_PER_SECOND (a token bucket, close code 4101) before a
     // frame gets here; Colyseus' own per-second counter is left as a backstop at twice that.
     override maxMessagesPerSecond = config.maxMessagesPerSecond * 2;
 
-    world = new World({
-      dt: 1 / config.tickHz,
-      width: config.worldSize,
-      height: config.worldSize,
-      maxRewindMs: config.maxRewindMs,
-      // About half the radius: a view query visits 5 x 5 cells.
-      cellSize: Math.max(50, config.aoiRadius / 2),
-      // A player enters a view within the radius less the hysteresis: first sight aims inside that.
-      viewRadius: config.aoiRadius - config.aoiHysteresis,
-    });
-    override state = this.world.state;
-    /** Who sees whom; each client's StateView follows it (see InterestManager). */
-    interest = new InterestManager(this.world, {
-      radius: config.aoiRadius,
-      hysteresis: config.aoiHysteresis,
-      farInterval: config.aoiFarInterval,
-    });
-
     // Bounded per-client ring; the oldest input is dropped on overflow. Every decoded frame
     // is sanitized in place before anything reads it.
-    override inputs = this.defineInput(PlayerInput, {
-      seqField: "seq",
+    override inputs = this.defineInput(def.input, {
+      // biome-ignore lint/suspicious/noExplicitAny: every input class has `seq` (defineInput adds it)
+      seqField: "seq" as any,
       bufferMaxSize: NET.INPUT_BUFFER_SIZE,
       sanitize: (input) => {
-        if (sanitizeInput(input)) metrics.inputsSanitized.inc();
+        if (def.sanitizeInput?.(input as I)) metrics.inputsSanitized.inc();
       },
     });
 
     override messages = {
-      [ClientMessages.CHAT]: (client: Client, payload: unknown) => {
-        const text = ChatPayload.safeParse(payload);
-        if (!text.success)
-          return this.#reject(
-            client,
-            ErrorReasons.INVALID_PAYLOAD,
-            ClientMessages.CHAT,
-            text.error.issues[0]?.message ?? "invalid",
-          );
-        const from = this.state.players.get(client.sessionId);
-        if (!from) return;
-        const verdict = this.#chatGate.check(client.sessionId, Date.now());
-        if (!verdict.ok) {
-          if (verdict.reason === "chat_muted") return void metrics.messagesRejected.inc({ reason: "chat_muted" });
-          const seconds = Math.ceil((verdict.until - Date.now()) / 1000);
-          return this.#reject(
-            client,
-            ErrorReasons.CHAT_FLOOD,
-            ClientMessages.CHAT,
-            `more than ${config.chatPerSecond} lines a second: muted for ${seconds} s`,
-          );
-        }
-        const line: ChatBroadcast = { from: client.sessionId, name: from.name, text: text.data };
-        this.broadcast(ServerMessages.CHAT, line);
-      },
+      ...Object.fromEntries(
+        Object.entries(def.messages ?? {}).map(([type, handler]) => [
+          type,
+          (client: Client, payload: unknown) => {
+            let data = payload;
+            if (handler.payload) {
+              const parsed = handler.payload.safeParse(payload);
+              if (!parsed.success) {
+                return this.#reject(
+                  client.sessionId,
+                  ErrorReasons.INVALID_PAYLOAD,
+                  type,
+                  parsed.error.issues[0]?.message ?? "invalid",
+                );
+              }
+              data = parsed.data;
+            }
+            handler.handle(this.core.world, client.sessionId, data, this.core.ctx);
+          },
+        ]),
+      ),
       ...(config.faultInjection
         ? { [FAULT_MESSAGE]: (_client: Client, where: unknown) => this.#injectFault(where) }
         : {}),
       "*": (client: Client, type: string | number) => {
-        this.#reject(client, ErrorReasons.UNKNOWN_MESSAGE, String(type), `the arena has no "${String(type)}" message`);
+        this.#reject(client.sessionId, ErrorReasons.UNKNOWN_MESSAGE, String(type), `no "${String(type)}" message here`);
       },
     };
 
+    /** The game: state, world, interest and history, stepped by the tick below. */
+    core!: GameCore<S, I, W, O>;
+    #serializer: EngineSerializer<never> | undefined;
+    /** Fast fields go out from the tick, on the unreliable channel (see UnreliableFlusher). */
+    #flusher: UnreliableFlusher | undefined;
+    #flushQueued = false;
+    #stepsSinceFlush = 0;
+    /** Reliable patches owed, in patches: grows by PATCH_HZ / TICK_HZ per step. */
+    #patchCredit = 0;
+    #patching = false;
+    /** Set once an exception escaped the room's code: the room stops and is disposed. */
+    #crashed = false;
+    #faultAtNextStep = false;
+    #faultStallShutdown = false;
+
     /**
-     * Runs during the matchmaking request, before a seat is reserved: a bad token or a bad name
-     * is refused here. With AUTH_SECRET the user id and name come from the verified token only;
-     * join options cannot change them.
+     * Runs during the matchmaking request, before a seat is reserved: bad options or a bad
+     * token are refused here. With AUTH_SECRET the user id and name come from the verified
+     * token only; join options cannot change them.
      */
-    static override async onAuth(token: string | undefined, options: unknown, _ctx: AuthContext): Promise<ArenaAuth> {
-      const parsed = JoinOptions.safeParse(options ?? {});
-      if (!parsed.success) {
-        throw new ServerError(
-          BAD_REQUEST,
-          `invalid join options: ${parsed.error.issues.map((i) => `${i.path.join(".") || "options"}: ${i.message}`).join("; ")}`,
-        );
+    static override async onAuth(token: string | undefined, options: unknown, _ctx: AuthContext): Promise<Admitted> {
+      let parsedOptions: unknown = options ?? {};
+      if (def.joinOptions) {
+        const parsed = def.joinOptions.safeParse(options ?? {});
+        if (!parsed.success) {
+          throw new ServerError(
+            BAD_REQUEST,
+            `invalid join options: ${parsed.error.issues.map((i) => `${i.path.join(".") || "options"}: ${i.message}`).join("; ")}`,
+          );
+        }
+        parsedOptions = parsed.data;
       }
       // One process without peers: say "full" here rather than "room is already full" later.
       if (!config.redisUrl && load.seatsFull()) {
         throw new ServerError(SERVICE_UNAVAILABLE, `server full: ${config.maxClients} clients (MAX_CLIENTS)`);
       }
-      if (!config.auth) return { name: parsed.data.name ?? `player-${++anonymousCounter}`, userId: undefined };
+      if (!config.auth) {
+        const named = (parsedOptions as { name?: unknown }).name;
+        const name = typeof named === "string" ? named : `player-${++anonymousCounter}`;
+        return { name, userId: undefined, options: parsedOptions };
+      }
       try {
         const identity = await verifyToken(token, config.auth);
-        return { name: identity.name, userId: identity.userId };
+        return { name: identity.name, userId: identity.userId, options: parsedOptions };
       } catch (err) {
         if (!(err instanceof TokenError)) throw err;
         metrics.authRejected.inc({ reason: err.reason });
@@ -169,22 +171,14 @@ export function createArenaRoom(deps: ArenaDeps) {
       return super.hasReachedMaxClients() || load.seatsFull();
     }
 
-    /** Fast fields go out from the tick, on the unreliable channel (see UnreliableFlusher). */
-    #flusher: UnreliableFlusher | undefined;
-    #chatGate = new ChatGate({
-      perSecond: config.chatPerSecond,
-      burst: config.chatBurst,
-      muteMs: config.chatMuteSeconds * 1000,
-    });
-    #flushQueued = false;
-    #stepsSinceFlush = 0;
-    /** Reliable patches owed, in patches: grows by PATCH_HZ / TICK_HZ per step. */
-    #patchCredit = 0;
-    #patching = false;
-    /** Set once an exception escaped the room's code: the room stops and is disposed. */
-    #crashed = false;
-    #faultAtNextStep = false;
-    #faultStallShutdown = false;
+    // Colyseus installs a SchemaSerializer when the state is set; the engine's subclass takes
+    // its place, so that the flush reaches the encoder through a public extension point.
+    // biome-ignore lint/suspicious/noExplicitAny: Colyseus' serializer type parameter
+    override setSerializer(serializer: any): void {
+      const engine = serializer instanceof EngineSerializer ? serializer : new EngineSerializer();
+      this.#serializer = engine as EngineSerializer<never>;
+      super.setSerializer(engine);
+    }
 
     // Colyseus would flush unreliable fields after each reliable patch; the tick does it here.
     override broadcastUnreliablePatch(): boolean {
@@ -200,22 +194,31 @@ export function createArenaRoom(deps: ArenaDeps) {
 
     override onCreate(): void {
       load.admitRoom(this);
-      this.state.viewRadius = config.aoiRadius;
-      this.state.tickRate = config.tickHz;
+      this.core = new GameCore(game, {
+        tickRate: config.tickHz,
+        roomId: this.roomId,
+        log,
+        outbox: {
+          send: (id, type, payload) => this.clients.getById(id)?.send(type, payload),
+          broadcast: (type, payload) => this.broadcast(type, payload),
+          reject: (id, reason, type, detail) => this.#reject(id, reason, type, detail),
+          drop: (reason) => metrics.messagesRejected.inc({ reason }),
+        },
+      });
+      this.state = this.core.state;
+      const interest = this.core.interest;
       this.#flusher = new UnreliableFlusher(
-        // biome-ignore lint/complexity/useLiteralKeys: Colyseus keeps its serializer private; the bracket reaches it
-        this["_serializer"] as SchemaSerializer<ArenaState>,
-        (client) => this.interest.interestOf(client.sessionId),
-        this.interest.farInterval,
+        this.#serializer!,
+        interest ? (client) => interest.interestOf(client.sessionId) : undefined,
+        interest?.farInterval ?? 1,
       );
       const timer = new TickTimer(1000 / config.tickHz, metrics);
       this.setFixedTimestep(() => {
         if (this.#crashed) return;
         if (this.#faultAtNextStep) throw new Error("fault injected in the tick (FAULT_INJECTION)");
         timer.begin();
-        const { shots } = this.world.step((id) => this.inputs.get(id).next());
+        this.core.step((id) => this.inputs.get(id).next());
         timer.end();
-        if (shots.length > 0) this.#sendShots(shots);
         this.#stepsSinceFlush++;
         this.#queueFlush();
       }, config.tickHz);
@@ -244,10 +247,10 @@ export function createArenaRoom(deps: ArenaDeps) {
       batch(() => {
         if (this.#patchCredit >= 1) {
           this.#patchCredit -= 1;
-          // Views change only with a reliable patch, which carries the entering players.
-          const seen = this.interest.update();
-          if (seen.entered > 0) metrics.interestChanges.inc({ kind: "enter" }, seen.entered);
-          if (seen.left > 0) metrics.interestChanges.inc({ kind: "leave" }, seen.left);
+          // Views change only with a reliable patch, which carries the entering entities.
+          const seen = this.core.interest?.update();
+          if (seen && seen.entered > 0) metrics.interestChanges.inc({ kind: "enter" }, seen.entered);
+          if (seen && seen.left > 0) metrics.interestChanges.inc({ kind: "leave" }, seen.left);
           this.#patching = true;
           try {
             this.broadcastPatch();
@@ -260,38 +263,20 @@ export function createArenaRoom(deps: ArenaDeps) {
       metrics.flushDuration.observe((performance.now() - started) / 1000);
     }
 
-    /** Each client gets the shots that pass through its area of interest, or that it fired. */
-    #sendShots(shots: readonly Shot[]): void {
-      const tick = this.world.tick;
-      for (const client of this.clients) {
-        const id = client.sessionId;
-        const seen = shots.filter(
-          (s) =>
-            s.shooter === id ||
-            s.hit === id ||
-            this.interest.seesSegment(id, s.x, s.y, s.x + Math.cos(s.aim) * s.length, s.y + Math.sin(s.aim) * s.length),
-        );
-        if (seen.length === 0) continue;
-        const msg: ShotsBroadcast = { tick, shots: seen.map(({ testedAt: _t, ...shot }) => shot) };
-        client.send(ServerMessages.SHOTS, msg);
-      }
-    }
-
-    /** The monitor's room view (`/monitor/api/room`): Colyseus' data plus each client's channel and the players it holds. */
+    /** The monitor's room view (`/monitor/api/room`): Colyseus' data plus each client's channel and what it holds. */
     async getInspectData(): Promise<Record<string, unknown>> {
-      const base = await (
-        Room.prototype as unknown as { getInspectData(this: Room): Promise<Record<string, unknown>> }
-      ).getInspectData.call(this);
+      const base = await monitorInspectData(this);
       const now = performance.now();
       const channels = this.clients.map((c) => ({
         sessionId: c.sessionId,
-        playersHeld: this.interest.heldBy(c.sessionId),
+        entitiesHeld: this.core.interest?.heldBy(c.sessionId) ?? 0,
         ...channelOf(c)?.stats(now),
       }));
       const sum = (k: "framesSent" | "framesDropped" | "keyframesSent") =>
         channels.reduce((n, c) => n + (c[k] ?? 0), 0);
       return {
         ...base,
+        tick: this.core.tick,
         unreliable: {
           framesSent: sum("framesSent"),
           framesDropped: sum("framesDropped"),
@@ -305,14 +290,23 @@ export function createArenaRoom(deps: ArenaDeps) {
       };
     }
 
-    override onJoin(client: Client, _options: unknown, auth: ArenaAuth): void {
-      this.world.addPlayer(client.sessionId, auth.name, auth.userId ?? `anon:${client.sessionId}`);
-      client.view = new StateView();
-      this.interest.addViewer(client.sessionId, client.view);
+    override onJoin(client: Client, _options: unknown, auth: Admitted): void {
+      const player: PlayerInfo<O> = {
+        sessionId: client.sessionId,
+        userId: auth.userId ?? `anon:${client.sessionId}`,
+        name: auth.name,
+        options: auth.options as O,
+      };
+      this.core.join(player);
+      const interest = this.core.interest;
+      if (interest) {
+        client.view = new StateView();
+        interest.addViewer(client.sessionId, client.view);
+      }
     }
 
     override onDrop(client: Client, code?: number): void {
-      this.world.setConnected(client.sessionId, false);
+      this.core.setConnected(client.sessionId, false);
       // A client the server closed for breaking a rule gets no seat held: otherwise each
       // misbehaving join would keep a seat for the whole window, and a few could fill a room.
       if (code !== undefined && KICK_CODES.has(code)) return;
@@ -324,18 +318,17 @@ export function createArenaRoom(deps: ArenaDeps) {
     }
 
     override onReconnect(client: Client): void {
-      this.world.setConnected(client.sessionId, true);
+      this.core.setConnected(client.sessionId, true);
     }
 
     override onLeave(client: Client): void {
-      this.world.removePlayer(client.sessionId);
-      this.interest.removeViewer(client.sessionId);
-      this.#chatGate.forget(client.sessionId);
+      this.core.leave(client.sessionId);
     }
 
     override onDispose(): void {
       load.forget(this);
-      log.info("room disposed", { roomId: this.roomId, ticks: this.world.tick });
+      this.core?.dispose();
+      log.info("room disposed", { roomId: this.roomId, ticks: this.core?.tick ?? 0 });
     }
 
     /**
@@ -356,7 +349,7 @@ export function createArenaRoom(deps: ArenaDeps) {
       if (this.#crashed) return;
       this.#crashed = true;
       metrics.roomCrashes.inc({ method });
-      log.error("room crashed: disposing it", { roomId: this.roomId, method, tick: this.world.tick, err: cause });
+      log.error("room crashed: disposing it", { roomId: this.roomId, method, tick: this.core?.tick, err: cause });
       this.lock().catch(() => {});
       queueMicrotask(() => {
         this.disconnect(CloseCodes.ROOM_CRASHED).catch((err) =>
@@ -381,10 +374,10 @@ export function createArenaRoom(deps: ArenaDeps) {
       else throw new Error("fault injected in a message handler (FAULT_INJECTION)");
     }
 
-    #reject(client: Client, reason: ErrorNotice["reason"], type: string, detail: string): void {
+    #reject(sessionId: string, reason: string, type: string, detail: string): void {
       metrics.messagesRejected.inc({ reason });
-      const notice: ErrorNotice = { reason, type, detail };
-      client.send(ServerMessages.ERROR, notice);
+      const notice: ErrorNotice = { reason: reason as ErrorNotice["reason"], type, detail };
+      this.clients.getById(sessionId)?.send(ServerMessages.ERROR, notice);
     }
   };
 }

@@ -1,4 +1,5 @@
 import { ServerError, matchMaker, type Room } from "@colyseus/core";
+import { reservedSeatCount } from "../colyseus.ts";
 
 /** HTTP status of a join refused because the server (or every process) is full. */
 export const SERVICE_UNAVAILABLE = 503;
@@ -23,7 +24,7 @@ export class ProcessLoad {
   /** Connected clients plus reserved seats, over every room of this process. */
   seats(): number {
     let n = 0;
-    for (const room of this.#rooms) n += room.clients.length + reservedSeats(room);
+    for (const room of this.#rooms) n += room.clients.length + reservedSeatCount(room);
     return n;
   }
 
@@ -45,12 +46,6 @@ export class ProcessLoad {
   seatsFull(): boolean {
     return this.seats() >= this.maxClients;
   }
-}
-
-// Colyseus keeps pending reservations in `_reservedSeats` (TypeScript-private, not #private):
-// they are part of the room's own max-clients test, and must be part of ours too.
-function reservedSeats(room: Room): number {
-  return Object.keys((room as unknown as { _reservedSeats: object })._reservedSeats).length;
 }
 
 /**

@@ -1,0 +1,273 @@
+import { type EngineInput, type EngineState, inputAckFieldOf } from "@tickwire/shared";
+import { createLogger, type Logger } from "../observability/log.ts";
+import type { Game, GameContext, GameDefinition, PlayerInfo } from "./game.ts";
+import { type CollectionHistory, EntityHistory } from "./history.ts";
+import { type CollectionInterest, InterestManager } from "./interest.ts";
+
+/** Where a game's outgoing messages go: the room's clients, or a test's record. */
+export interface Outbox {
+  send(sessionId: string, type: string, payload: unknown): void;
+  broadcast(type: string, payload: unknown): void;
+  reject(sessionId: string, reason: string, type: string, detail: string): void;
+  drop(reason: string): void;
+}
+
+export interface CoreOptions {
+  /** Steps per second. */
+  tickRate: number;
+  roomId?: string;
+  outbox?: Outbox;
+  log?: Logger;
+}
+
+/** One message as a Simulation recorded it. */
+export interface SentMessage {
+  /** The receiver; undefined for a broadcast. */
+  to: string | undefined;
+  type: string;
+  payload: unknown;
+}
+
+/**
+ * The socket-free core of a room: a game's state and world, its clients, its history and
+ * interest. It runs each step in the engine's order: the history records the tick, the game
+ * steps with each client's input, the tick advances, every consumed input is acknowledged on
+ * its client's own entity, and the grid follows the entities. The Colyseus room adapts it to
+ * sockets; a unit test drives it tick by tick (see `Simulation`).
+ */
+export class GameCore<S extends EngineState, I extends EngineInput, W, O = unknown> {
+  readonly state: S;
+  readonly world: W;
+  readonly interest: InterestManager | undefined;
+  readonly history: EntityHistory | undefined;
+  readonly ctx: GameContext<S>;
+  readonly #game: GameDefinition<S, I, W, O>;
+  readonly #clients: string[] = [];
+  readonly #maxRewindTicks: number;
+  /** This step's input of each client, and the inputs consumed since the last acknowledgement. */
+  readonly #inputs = new Map<string, I>();
+  readonly #inputFor = (id: string): I | undefined => this.#inputs.get(id);
+  /** Input-ack field name per entity class. */
+  readonly #ackField = new Map<unknown, string | undefined>();
+
+  constructor(game: Game<S, I, W, O>, opts: CoreOptions) {
+    const def = game.definition;
+    this.#game = def;
+    this.state = new def.state();
+    this.state.tickRate = opts.tickRate;
+    const dt = 1 / opts.tickRate;
+    this.history = def.history
+      ? new EntityHistory(
+          this.state,
+          Math.ceil(def.history.ms / 1000 / dt) + 2,
+          def.history.collections as Readonly<Record<string, CollectionHistory>>,
+        )
+      : undefined;
+    this.#maxRewindTicks = def.history ? def.history.ms / 1000 / dt : 0;
+    this.interest = def.interest
+      ? new InterestManager(this.state, {
+          width: def.interest.width,
+          height: def.interest.height,
+          ...(def.interest.cellSize !== undefined && { cellSize: def.interest.cellSize }),
+          ...(def.interest.farInterval !== undefined && { farInterval: def.interest.farInterval }),
+          collections: def.interest.collections as Readonly<Record<string, CollectionInterest>>,
+          ...(def.players !== undefined && { players: def.players }),
+        })
+      : undefined;
+    const outbox = opts.outbox;
+    const core = this;
+    this.ctx = {
+      state: this.state,
+      roomId: opts.roomId ?? "local",
+      dt,
+      tickRate: opts.tickRate,
+      get tick() {
+        return core.state.tick;
+      },
+      clients: this.#clients,
+      history: this.history,
+      rewindTarget: (viewTick) => this.rewindTarget(viewTick),
+      send: (id, type, payload) => outbox?.send(id, type, payload),
+      broadcast: (type, payload) => outbox?.broadcast(type, payload),
+      reject: (id, reason, type, detail) => outbox?.reject(id, reason, type, detail),
+      drop: (reason) => outbox?.drop(reason),
+      seesSegment: (id, x0, y0, x1, y1, radius) => this.interest?.seesSegment(id, x0, y0, x1, y1, radius) ?? true,
+      setCamera: (id, x, y) => this.interest?.setCamera(id, x, y),
+      log: opts.log ?? createLogger("game"),
+    };
+    this.world = def.create(this.ctx);
+  }
+
+  get tick(): number {
+    return this.state.tick;
+  }
+
+  /**
+   * The tick an action is tested at: the one the client saw, but no further back than the
+   * history holds (and never in the future). 0 or less means now.
+   */
+  rewindTarget(viewTick: number): number {
+    const now = this.state.tick;
+    if (!(viewTick > 0)) return now;
+    return Math.min(now, Math.max(viewTick, now - this.#maxRewindTicks));
+  }
+
+  /** A client joined: the game creates its entities; they are placed for interest at once. */
+  join(player: PlayerInfo<O>): void {
+    if (!this.#clients.includes(player.sessionId)) this.#clients.push(player.sessionId);
+    this.#game.join(this.world, player, this.ctx);
+    this.interest?.sync();
+  }
+
+  /** A client left for good: the game removes its entities. */
+  leave(sessionId: string): void {
+    const at = this.#clients.indexOf(sessionId);
+    if (at >= 0) this.#clients.splice(at, 1);
+    this.#inputs.delete(sessionId);
+    this.interest?.removeViewer(sessionId);
+    this.#game.leave(this.world, sessionId, this.ctx);
+    this.interest?.sync();
+  }
+
+  /** A client's connection dropped (seat held) or came back. */
+  setConnected(sessionId: string, connected: boolean): void {
+    this.#game.connection?.(this.world, sessionId, connected, this.ctx);
+  }
+
+  /**
+   * Advances one fixed step. `inputFor(id)` is asked once per client for its next input
+   * (undefined when none arrived); each input has been sanitized by the caller.
+   */
+  step(inputFor: (sessionId: string) => I | undefined): void {
+    const tick = this.state.tick;
+    // Tick T in the history is the world as it stands when step T begins (what clients were
+    // sent after step T-1, plus joins since).
+    this.history?.record(tick);
+    this.#inputs.clear();
+    for (const id of this.#clients) {
+      const input = inputFor(id);
+      if (input) this.#inputs.set(id, input);
+    }
+    this.#game.step(this.world, this.#inputFor, this.ctx);
+    this.state.tick = tick + 1;
+    this.#acknowledge();
+    this.interest?.sync();
+  }
+
+  /** Writes each consumed input's seq into its client's own entity (its `inputAck()` field). */
+  #acknowledge(): void {
+    const players = this.#game.players;
+    if (players === undefined || this.#inputs.size === 0) return;
+    const collection = (this.state as unknown as Record<string, { get(k: string): object | undefined }>)[players]!;
+    for (const [id, input] of this.#inputs) {
+      const own = collection.get(id);
+      if (!own) continue;
+      let field = this.#ackField.get(own.constructor);
+      if (!this.#ackField.has(own.constructor)) {
+        field = inputAckFieldOf(own);
+        this.#ackField.set(own.constructor, field);
+      }
+      if (field !== undefined) (own as Record<string, number>)[field] = input.seq;
+    }
+  }
+
+  dispose(): void {
+    this.#game.dispose?.(this.world, this.ctx);
+  }
+}
+
+/**
+ * A game run without sockets, tick by tick: for a game's unit tests (and the engine's). It
+ * runs exactly the room's step order; messages the game sends are recorded in `sent`.
+ *
+ * @example
+ * ```ts
+ * const sim = new Simulation(tag, { tickRate: 30 });
+ * sim.join("a", { name: "ada" });
+ * sim.step({ a: Object.assign(new TagInput(), { seq: 1, moveX: 1 }) });
+ * expect(sim.state.runners.get("a")!.x).toBeGreaterThan(0);
+ * ```
+ */
+export class Simulation<S extends EngineState, I extends EngineInput, W, O = unknown> {
+  readonly core: GameCore<S, I, W, O>;
+  readonly sent: SentMessage[] = [];
+  /** Reasons of the messages the game dropped silently (`ctx.drop`). */
+  readonly dropped: string[] = [];
+  readonly #game: Game<S, I, W, O>;
+  #anonymous = 0;
+
+  constructor(game: Game<S, I, W, O>, opts: { tickRate?: number; roomId?: string } = {}) {
+    this.#game = game;
+    this.core = new GameCore(game, {
+      tickRate: opts.tickRate ?? 30,
+      roomId: opts.roomId ?? "simulation",
+      outbox: {
+        send: (to, type, payload) => this.sent.push({ to, type, payload }),
+        broadcast: (type, payload) => this.sent.push({ to: undefined, type, payload }),
+        reject: (to, reason, type, detail) => this.sent.push({ to, type: "error", payload: { reason, type, detail } }),
+        drop: (reason) => this.dropped.push(reason),
+      },
+    });
+  }
+
+  get state(): S {
+    return this.core.state;
+  }
+  get world(): W {
+    return this.core.world;
+  }
+  get tick(): number {
+    return this.core.tick;
+  }
+
+  /** A client joins with these options (validated by the game's `joinOptions`, as the server would). */
+  join(sessionId: string, options: unknown = {}, userId = `anon:${sessionId}`): void {
+    const parse = this.#game.definition.joinOptions;
+    let parsed: O = options as O;
+    if (parse) {
+      const r = parse.safeParse(options);
+      if (!r.success) throw new Error(`invalid join options: ${r.error.issues.map((i) => i.message).join("; ")}`);
+      parsed = r.data;
+    }
+    const named = (options as { name?: unknown } | undefined)?.name;
+    const name = typeof named === "string" ? named : `player-${++this.#anonymous}`;
+    this.core.join({ sessionId, userId, name, options: parsed });
+  }
+
+  leave(sessionId: string): void {
+    this.core.leave(sessionId);
+  }
+
+  /**
+   * One step; `inputs` gives each client's input for it (by session id, or a function). Each is
+   * sanitized with the game's sanitizer first, as the server does.
+   */
+  step(inputs: Readonly<Record<string, I>> | ((sessionId: string) => I | undefined) = {}): void {
+    const sanitize = this.#game.definition.sanitizeInput;
+    const get = typeof inputs === "function" ? inputs : (id: string) => inputs[id];
+    this.core.step((id) => {
+      const input = get(id);
+      if (input && sanitize) sanitize(input);
+      return input;
+    });
+  }
+
+  /** Sends a client message through the game's handler, validated as the server does. */
+  message(sessionId: string, type: string, payload: unknown): void {
+    const handler = this.#game.definition.messages?.[type];
+    if (!handler) {
+      this.sent.push({ to: sessionId, type: "error", payload: { reason: "unknown_message", type, detail: "" } });
+      return;
+    }
+    let data = payload;
+    if (handler.payload) {
+      const r = handler.payload.safeParse(payload);
+      if (!r.success) {
+        this.sent.push({ to: sessionId, type: "error", payload: { reason: "invalid_payload", type, detail: "" } });
+        return;
+      }
+      data = r.data;
+    }
+    handler.handle(this.core.world, sessionId, data, this.core.ctx);
+  }
+}

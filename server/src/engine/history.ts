@@ -1,0 +1,94 @@
+/** What lag compensation records of one collection's entities. */
+export interface CollectionHistory {
+  /** The entity's position fields, e.g. `["x", "y"]`. */
+  readonly position: readonly [string, string];
+  /** Other fields recorded with it (numbers are interpolated between ticks; booleans hold where both ticks agree). */
+  readonly fields?: readonly string[];
+}
+
+/** One entity as it was at a past (fractional) tick: its position as `x`, `y`, and its recorded fields by name. */
+export interface PastEntity {
+  x: number;
+  y: number;
+  readonly [field: string]: number | boolean;
+}
+
+interface Collection {
+  forEach(cb: (entity: object, key: string) => void): void;
+}
+
+type Snapshot = Map<string, Map<string, PastEntity>>;
+
+/**
+ * The last few ticks of chosen collections, for lag compensation: a shot (or any test) can be
+ * made against the world as a client saw it. A ring of `size` ticks; older ticks are
+ * overwritten. The engine records tick T as the world stands when step T begins.
+ */
+export class EntityHistory {
+  readonly size: number;
+  readonly #state: Record<string, unknown>;
+  readonly #collections: ReadonlyArray<[string, CollectionHistory]>;
+  readonly #ticks: Array<{ tick: number; entities: Snapshot } | undefined>;
+
+  constructor(state: object, size: number, collections: Readonly<Record<string, CollectionHistory>>) {
+    if (!(size >= 2)) throw new Error(`a history needs at least 2 ticks, got ${size}`);
+    this.size = Math.ceil(size);
+    this.#state = state as Record<string, unknown>;
+    this.#collections = Object.entries(collections);
+    for (const [name] of this.#collections) {
+      const c = this.#state[name] as Collection | undefined;
+      if (typeof c?.forEach !== "function") throw new Error(`the state has no collection "${name}" to record`);
+    }
+    this.#ticks = new Array(this.size).fill(undefined);
+  }
+
+  /** Records every entity of the recorded collections as tick `tick`. */
+  record(tick: number): void {
+    const entities: Snapshot = new Map();
+    for (const [name, spec] of this.#collections) {
+      const byKey = new Map<string, PastEntity>();
+      const [xf, yf] = spec.position;
+      (this.#state[name] as Collection).forEach((e, key) => {
+        const v = e as Record<string, number | boolean>;
+        const past: Record<string, number | boolean> = { x: v[xf] as number, y: v[yf] as number };
+        if (spec.fields) for (const f of spec.fields) past[f] = v[f]!;
+        byKey.set(key, past as PastEntity);
+      });
+      entities.set(name, byKey);
+    }
+    this.#ticks[tick % this.size] = { tick, entities };
+  }
+
+  #at(tick: number): Snapshot | undefined {
+    const slot = this.#ticks[tick % this.size];
+    return slot?.tick === tick ? slot.entities : undefined;
+  }
+
+  /**
+   * Where entity `key` of `collection` was at the fractional `tick`, interpolated between the
+   * two recorded ticks around it (as a client interpolates). Undefined when it was not there or
+   * the tick is no longer recorded.
+   */
+  at(collection: string, key: string, tick: number): PastEntity | undefined {
+    const lo = Math.floor(tick);
+    const a = this.#at(lo)?.get(collection)?.get(key);
+    const frac = tick - lo;
+    if (frac === 0 || !a) return a;
+    const b = this.#at(lo + 1)
+      ?.get(collection)
+      ?.get(key);
+    if (!b) return a;
+    const out: Record<string, number | boolean> = {};
+    for (const f in a) {
+      const va = a[f]!;
+      const vb = b[f];
+      out[f] = typeof va === "number" && typeof vb === "number" ? va + (vb - va) * frac : va === vb ? va : false;
+    }
+    return out as PastEntity;
+  }
+
+  /** Every recorded key of `collection` at `tick` (whole ticks). */
+  keysAt(collection: string, tick: number): IterableIterator<string> {
+    return (this.#at(Math.floor(tick))?.get(collection) ?? new Map<string, PastEntity>()).keys();
+  }
+}
