@@ -1,4 +1,12 @@
-import { TickwireClient, Buttons, CloseCodes, type ArenaConnection, type InputIntent } from "../src/index.ts";
+import {
+  TickwireClient,
+  Buttons,
+  CloseCodes,
+  joinArena,
+  joinArenaById,
+  type ArenaConnection,
+  type InputIntent,
+} from "@tickwire/example-arena/client";
 import { ArenaRenderer } from "./render.ts";
 import { Hud } from "./hud.ts";
 
@@ -97,7 +105,7 @@ async function start(): Promise<void> {
   // `?token=` for a server with AUTH_SECRET (e.g. from `npm run token`).
   const client = new TickwireClient(endpoint, { token: params.get("token") ?? undefined });
   const roomId = params.get("room");
-  const arena = roomId ? await client.joinArenaById(roomId, { name }) : await client.joinArena({ name });
+  const arena = roomId ? await joinArenaById(client, roomId, { name }) : await joinArena(client, { name });
   hud.line(`joined room ${arena.roomId} as ${name}`, "system");
   wireChat(arena);
   wireEvents(arena);

@@ -1,4 +1,4 @@
-import { SIM, COMBAT, type ArenaConnection, type ShotInfo } from "../src/index.ts";
+import { SIM, COMBAT, type ArenaConnection, type ShotInfo } from "@tickwire/example-arena/client";
 
 /** The camera: world units to canvas pixels, centred on the local player. */
 export interface Camera {
@@ -106,7 +106,7 @@ export class ArenaRenderer {
     for (const e of entities) {
       const x = sx(e.x);
       const y = sy(e.y);
-      ctx.globalAlpha = e.player.connected && e.player.alive ? 1 : 0.3;
+      ctx.globalAlpha = e.entity.connected && e.entity.alive ? 1 : 0.3;
       ctx.fillStyle = e.self ? "#88c0d0" : "#bf616a";
       ctx.beginPath();
       ctx.arc(x, y, r, 0, Math.PI * 2);
@@ -118,11 +118,11 @@ export class ArenaRenderer {
       ctx.lineTo(x + Math.cos(e.aim) * r * 2, y + Math.sin(e.aim) * r * 2);
       ctx.stroke();
       ctx.fillStyle = "#d8dee9";
-      ctx.fillText(e.player.name, x - r, y - r - 6);
+      ctx.fillText(e.entity.name, x - r, y - r - 6);
       ctx.fillStyle = "#3b4252";
       ctx.fillRect(x - r, y + r + 4, 2 * r, 3);
       ctx.fillStyle = e.self ? "#88c0d0" : "#bf616a";
-      ctx.fillRect(x - r, y + r + 4, 2 * r * (e.player.health / COMBAT.MAX_HEALTH), 3);
+      ctx.fillRect(x - r, y + r + 4, 2 * r * (e.entity.health / COMBAT.MAX_HEALTH), 3);
     }
     ctx.globalAlpha = 1;
     this.#minimap(entities, w, h, radius);

@@ -1,6 +1,14 @@
-import type { Room } from "@colyseus/sdk";
 import { now } from "./time.ts";
 import { CloseCodes, prependAck, seqNewer, unreliableSeqOf, type Ack } from "@tickwire/shared/wire";
+import {
+  interceptClose,
+  isOpen,
+  onFrame,
+  replaceUnreliableSend,
+  sendFrame,
+  socketBacklog,
+  type AnyRoom,
+} from "./colyseus.ts";
 
 export interface ChannelOptions {
   /**
@@ -31,24 +39,21 @@ export interface ChannelCounters {
   inputsSkipped: number;
 }
 
-interface SocketLike {
-  bufferedAmount?: number;
-  send(data: Uint8Array): void;
-}
-
-interface ConnectionLike {
-  isOpen: boolean;
-  transport: { ws?: SocketLike; send(data: Uint8Array): void };
-  events: { onmessage?: (ev: MessageEvent) => void; onclose?: (ev: CloseEvent) => void };
-  sendUnreliable(data: Uint8Array): void;
-}
+/** The close code the SDK reconnects on at once (Colyseus' MAY_TRY_RECONNECT). */
+const MAY_TRY_RECONNECT = 4010;
 
 /**
  * The client half of Tickwire's unreliable channel over WebSocket, attached to a Colyseus SDK
  * room: it acknowledges the newest unreliable frame (on the next input frame, or alone after
  * `ackDelayMs`), sends unreliable input frames only while the socket is not backed up, and
  * turns the server's BACKLOG_OVERFLOW close into an immediate SDK reconnection (the seat is
- * held; the client gets the full state again).
+ * held; the client gets the full state again). `Connection` attaches one to every room.
+ *
+ * @example
+ * ```ts
+ * const channel = new ClientChannel(room, { ackDelayMs: 10 });
+ * console.log(channel.counters.unreliableFrames);
+ * ```
  */
 export class ClientChannel {
   readonly counters: ChannelCounters = {
@@ -60,9 +65,7 @@ export class ClientChannel {
     acksPiggybacked: 0,
     inputsSkipped: 0,
   };
-  // biome-ignore lint/suspicious/noExplicitAny: any room's connection; Colyseus' Room type arguments are invariant
-  readonly #room: Room<any, any>;
-  readonly #conn: ConnectionLike;
+  readonly #room: AnyRoom;
   readonly #ackDelayMs: number;
   readonly #inputBacklogBytes: number;
   #pending: { seq: number; at: number } | undefined;
@@ -71,37 +74,28 @@ export class ClientChannel {
   /** Close code of the last connection that ended (the SDK reports BACKLOG_OVERFLOW as 4010). */
   lastCloseCode: number | undefined;
 
-  // biome-ignore lint/suspicious/noExplicitAny: any room's connection; Colyseus' Room type arguments are invariant
-  constructor(room: Room<any, any>, opts: ChannelOptions = {}) {
+  constructor(room: AnyRoom, opts: ChannelOptions = {}) {
     this.#room = room;
-    this.#conn = room.connection as unknown as ConnectionLike;
     this.#ackDelayMs = opts.ackDelayMs ?? 20;
     this.#inputBacklogBytes = opts.inputBacklogBytes ?? 8192;
 
-    // The Connection object (and so these hooks) survives the SDK's own reconnections.
-    const events = this.#conn.events;
-    const decode = events.onmessage;
-    events.onmessage = (ev: MessageEvent) => {
-      this.#received(ev.data as ArrayBuffer);
-      decode?.(ev);
-    };
-    const closed = events.onclose;
-    events.onclose = (ev: CloseEvent) => {
+    onFrame(room, (data) => this.#received(data));
+    interceptClose(room, (close, forward) => {
       this.#reset();
-      this.lastCloseCode = ev.code;
-      if (ev.code === CloseCodes.BACKLOG_OVERFLOW && this.#room.reconnection.enabled) {
+      this.lastCloseCode = close.code;
+      if (close.code === CloseCodes.BACKLOG_OVERFLOW && this.#room.reconnection.enabled) {
         // The SDK only retries on "may reconnect" codes and after 5 s of uptime; this close
         // always deserves a retry, so present it as one.
         const minUptime = this.#room.reconnection.minUptime;
         this.#room.reconnection.minUptime = 0;
-        closed?.({ code: 4010, reason: ev.reason } as CloseEvent);
+        forward({ code: MAY_TRY_RECONNECT, reason: close.reason });
         this.#room.reconnection.minUptime = minUptime;
         return;
       }
-      closed?.(ev);
-    };
+      forward(close);
+    });
     // Replaces the SDK's fallback (a reliable send plus a console warning) for this room.
-    this.#conn.sendUnreliable = (data) => this.#sendUnreliable(data);
+    replaceUnreliableSend(room, (data) => this.#sendUnreliable(data));
     this.#hello();
     room.onReconnect(() => this.#hello());
   }
@@ -109,7 +103,7 @@ export class ClientChannel {
   // An ack of nothing (seq 0) tells the server at once that this client acknowledges, so its
   // first frames already go through the ack window rather than the kernel's send buffer.
   #hello(): void {
-    if (this.#conn.isOpen) this.#conn.transport.send(prependAck({ seq: 0, heldMs: 0 }));
+    if (isOpen(this.#room)) sendFrame(this.#room, prependAck({ seq: 0, heldMs: 0 }));
   }
 
   /** Stops the ack timer (the room has been left). */
@@ -132,9 +126,8 @@ export class ClientChannel {
   }
 
   #sendUnreliable(data: Uint8Array): void {
-    if (!this.#conn.isOpen) return;
-    const ws = this.#conn.transport.ws;
-    if ((ws?.bufferedAmount ?? 0) > this.#inputBacklogBytes) {
+    if (!isOpen(this.#room)) return;
+    if (socketBacklog(this.#room) > this.#inputBacklogBytes) {
       this.counters.inputsSkipped++;
       return;
     }
@@ -143,14 +136,14 @@ export class ClientChannel {
       this.counters.acksSent++;
       this.counters.acksPiggybacked++;
     }
-    this.#conn.transport.send(ack ? prependAck(ack, data) : data);
+    sendFrame(this.#room, ack ? prependAck(ack, data) : data);
   }
 
   #sendBareAck(): void {
     this.#timer = undefined;
     const ack = this.#takeAck();
-    if (!ack || !this.#conn.isOpen) return;
-    this.#conn.transport.send(prependAck(ack));
+    if (!ack || !isOpen(this.#room)) return;
+    sendFrame(this.#room, prependAck(ack));
     this.counters.acksSent++;
   }
 

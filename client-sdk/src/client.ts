@@ -1,29 +1,31 @@
 import { Client } from "@colyseus/sdk";
-import { ARENA_ROOM, ArenaState } from "@tickwire/shared/wire";
-// Type only: erased at build time, so the validators stay out of client bundles.
-import type { JoinOptions } from "@tickwire/shared";
-import { ArenaConnection, type ArenaConnectionOptions } from "./connection.ts";
+import type { EngineInput, EngineState } from "@tickwire/shared/wire";
+import { Connection, type ConnectionOptions } from "./connection.ts";
+import type { ClientGame, CollectionKey, EntityOf, NumericKey } from "./game.ts";
+import { layoutOf } from "./layout.ts";
 
-export interface TickwireClientOptions extends ArenaConnectionOptions {
+export interface TickwireClientOptions extends ConnectionOptions {
   /**
    * Join token (an HS256 JWT from your login service) for a server with AUTH_SECRET: the
-   * player's user id and name come from it. Sent as `Authorization: Bearer` on matchmaking.
+   * user id and name come from it. Sent as `Authorization: Bearer` on matchmaking.
    */
   token?: string;
 }
 
 /**
- * Entry point of the Tickwire client SDK; works in Node and in browsers.
+ * Entry point of the Tickwire client SDK, for any game; works in Node and in browsers. Each
+ * join takes the game's description (`defineClientGame`) and resolves with a `Connection`.
  *
  * @example
  * ```ts
  * const client = new TickwireClient("ws://localhost:2567", { token });
- * const arena = await client.joinArena({ name: "ada" });
+ * const tag = await client.join("tag", { name: "ada" }, tagGame);
  * ```
  */
 export class TickwireClient {
+  /** The Colyseus SDK client underneath. */
   readonly colyseus: Client;
-  #opts: ArenaConnectionOptions;
+  #opts: ConnectionOptions;
 
   /** @param endpoint `ws://host:port` or `wss://host:port` of a Tickwire server. */
   constructor(endpoint: string, opts: TickwireClientOptions = {}) {
@@ -38,27 +40,75 @@ export class TickwireClient {
     this.colyseus.auth.token = token as string;
   }
 
-  /** Joins an arena with a free seat, or creates one. Rejects with the server's reason on a bad name. */
-  async joinArena(options: JoinOptions = {}): Promise<ArenaConnection> {
-    const room = await this.colyseus.joinOrCreate(ARENA_ROOM, options, ArenaState);
-    return new ArenaConnection(room, this.#opts);
+  /** Joins a room of `roomName` with a free seat, or creates one. Rejects with the server's reason on refusal. */
+  async join<
+    S extends EngineState,
+    I extends EngineInput,
+    K extends CollectionKey<S>,
+    F extends NumericKey<EntityOf<S, K>>,
+  >(
+    roomName: string,
+    options: object | undefined,
+    game: ClientGame<S, I, K, F>,
+  ): Promise<Connection<S, I, ClientGame<S, I, K, F>>> {
+    layoutOf(game);
+    return new Connection<S, I, ClientGame<S, I, K, F>>(
+      await this.colyseus.joinOrCreate(roomName, options ?? {}, game.state),
+      game,
+      this.#opts,
+    );
   }
 
-  /** Creates a new arena and joins it (a private match, or a load test spreading rooms). */
-  async createArena(options: JoinOptions = {}): Promise<ArenaConnection> {
-    const room = await this.colyseus.create(ARENA_ROOM, options, ArenaState);
-    return new ArenaConnection(room, this.#opts);
+  /** Creates a new room of `roomName` and joins it (a private match, or a load test spreading rooms). */
+  async create<
+    S extends EngineState,
+    I extends EngineInput,
+    K extends CollectionKey<S>,
+    F extends NumericKey<EntityOf<S, K>>,
+  >(
+    roomName: string,
+    options: object | undefined,
+    game: ClientGame<S, I, K, F>,
+  ): Promise<Connection<S, I, ClientGame<S, I, K, F>>> {
+    layoutOf(game);
+    return new Connection<S, I, ClientGame<S, I, K, F>>(
+      await this.colyseus.create(roomName, options ?? {}, game.state),
+      game,
+      this.#opts,
+    );
   }
 
-  /** Joins one arena by id (for friends joining the same match). */
-  async joinArenaById(roomId: string, options: JoinOptions = {}): Promise<ArenaConnection> {
-    const room = await this.colyseus.joinById(roomId, options, ArenaState);
-    return new ArenaConnection(room, this.#opts);
+  /** Joins one room by id (for friends joining the same match). */
+  async joinById<
+    S extends EngineState,
+    I extends EngineInput,
+    K extends CollectionKey<S>,
+    F extends NumericKey<EntityOf<S, K>>,
+  >(
+    roomId: string,
+    options: object | undefined,
+    game: ClientGame<S, I, K, F>,
+  ): Promise<Connection<S, I, ClientGame<S, I, K, F>>> {
+    layoutOf(game);
+    return new Connection<S, I, ClientGame<S, I, K, F>>(
+      await this.colyseus.joinById(roomId, options ?? {}, game.state),
+      game,
+      this.#opts,
+    );
   }
 
-  /** Takes a held seat back after a drop, keeping the same sessionId. */
-  async reconnect(reconnectionToken: string): Promise<ArenaConnection> {
-    const room = await this.colyseus.reconnect(reconnectionToken, ArenaState);
-    return new ArenaConnection(room, this.#opts);
+  /** Takes a held seat back after a drop (after the SDK's own attempts gave up), keeping the same sessionId. */
+  async reconnect<
+    S extends EngineState,
+    I extends EngineInput,
+    K extends CollectionKey<S>,
+    F extends NumericKey<EntityOf<S, K>>,
+  >(reconnectionToken: string, game: ClientGame<S, I, K, F>): Promise<Connection<S, I, ClientGame<S, I, K, F>>> {
+    layoutOf(game);
+    return new Connection<S, I, ClientGame<S, I, K, F>>(
+      await this.colyseus.reconnect(reconnectionToken, game.state),
+      game,
+      this.#opts,
+    );
   }
 }

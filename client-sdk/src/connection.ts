@@ -1,121 +1,85 @@
-import { Callbacks, type Room, type InputHandle } from "@colyseus/sdk";
-import {
-  ServerMessages,
-  ClientMessages,
-  PlayerInput,
-  clampAxis,
-  type ArenaState,
-  type Player,
-  type ChatBroadcast,
-  type ErrorNotice,
-  type ShotsBroadcast,
-} from "@tickwire/shared/wire";
+import { Callbacks } from "@colyseus/sdk";
+import { ServerMessages, type EngineInput, type EngineState, type ErrorNotice } from "@tickwire/shared/wire";
 import { Emitter } from "./emitter.ts";
 import { now } from "./time.ts";
 import { ClientChannel, type ChannelOptions } from "./channel.ts";
-import { Netcode, type NetcodeOptions, type RenderedPlayer } from "./netcode/netcode.ts";
+import { beforeReconnectAttempt, isOpen, type AnyRoom } from "./colyseus.ts";
+import type { AnyClientGame, BodyOf, ClientGame, CollectionKey, EntityOf, InputFields, SelfOf } from "./game.ts";
+import { InputSender, inputLoop } from "./input.ts";
+import { layoutOf } from "./layout.ts";
+import { Netcode, type NetcodeOptions, type Rendered } from "./netcode/netcode.ts";
 import type { ServerClock } from "./netcode/clock.ts";
-import type { Predictor, PredictedPose } from "./netcode/prediction.ts";
+import type { BodyFields, Predictor } from "./netcode/prediction.ts";
 import { EventWindow, RateMeter } from "./netcode/meter.ts";
-import type { ArenaEvents, InputIntent, NetCounters, NetStats } from "./types.ts";
+import type { ConnectionEvents, NetCounters, NetStats } from "./types.ts";
 
-export interface ArenaConnectionOptions extends ChannelOptions, NetcodeOptions {
+export interface ConnectionOptions extends ChannelOptions, NetcodeOptions {
   /** How often to measure round-trip time, in ms (0 disables). Default 1000. */
   pingIntervalMs?: number;
   /** Reconnection attempts after a drop before giving up; 0 turns automatic reconnection off. Default 8 (with backoff, about 25 s). */
   maxReconnectAttempts?: number;
 }
 
-/** The parts of the SDK's Connection (not exported) that reconnection goes through. */
-interface SdkConnection {
-  reconnect(q: unknown): void;
-  transport: { ws?: WebSocket };
-}
+/** Tick rate assumed until the state says. */
+const DEFAULT_TICK_HZ = 30;
 
 /**
- * Node 22's built-in WebSocket (undici 6) reports a socket that could not open with `error`
- * alone: no `close` follows and it stays CONNECTING. The SDK retries (and finally gives up)
- * only on `close`, so its reconnection stopped at the first refused attempt. Such a socket
- * gets the close it should have had. (`ws`, undici 7 and browsers are CLOSING or CLOSED by
- * then, and close by themselves.)
- */
-function closeWhenOpenFails(conn: SdkConnection): void {
-  const ws = conn.transport.ws;
-  ws?.addEventListener(
-    "error",
-    () => {
-      if (ws.readyState !== ws.CONNECTING) return;
-      const onclose = ws.onclose;
-      ws.onclose = null;
-      // A plain object: Node 22 has no global CloseEvent, and the SDK reads only these fields.
-      onclose?.call(ws, { type: "close", code: 1006, reason: "connection failed", wasClean: false } as CloseEvent);
-    },
-    { once: true },
-  );
-}
-
-/**
- * A joined arena: typed state and events, inputs with client-side prediction, other players
- * interpolated, the server clock, reconnection and net stats.
+ * A joined room of any game: typed state, enter/leave per collection, inputs with client-side
+ * prediction of the own entity (the game's own step), the other entities interpolated, the
+ * server clock, reconnection and net stats. Made by `TickwireClient.join` and friends.
  *
  * @example
  * ```ts
- * const arena = await new TickwireClient("ws://localhost:2567").joinArena({ name: "ada" });
- * arena.on("chat", (line) => console.log(`${line.name}: ${line.text}`));
- * arena.startInputLoop(() => ({ moveX: 1, moveY: 0, aim: 0 }));
+ * const tag = await new TickwireClient("ws://localhost:2567").join("tag", { name: "ada" }, tagGame);
+ * tag.onEnter("runners", (runner, id) => console.log(`${id} is near`));
+ * tag.startInputLoop(() => ({ dx: 1, dy: 0 }));
  * function frame() {
- *   for (const p of arena.entities()) draw(p.x, p.y, p.aim, p.self);
+ *   for (const r of tag.entities("runners")) draw(r.x, r.y, r.self);
  *   requestAnimationFrame(frame);
  * }
  * ```
  */
-export class ArenaConnection {
-  // biome-ignore lint/suspicious/noExplicitAny: Colyseus' Room takes a server room class first; a client has none
-  readonly room: Room<any, ArenaState>;
-  #events = new Emitter<ArenaEvents>();
-  #input: InputHandle<PlayerInput>;
-  #seq = 0;
+export class Connection<S extends EngineState, I extends EngineInput, G extends AnyClientGame = ClientGame<S, I>> {
+  /** The Colyseus SDK room underneath (its public API: `send`, `onMessage`, `ping`...). */
+  readonly room: AnyRoom;
+  readonly game: G;
+  readonly #events = new Emitter<ConnectionEvents<S>>();
+  readonly #input: InputSender<I>;
+  readonly #predicted: string | undefined;
   #pingTimer: ReturnType<typeof setInterval> | undefined;
   #unsubscribe: Array<() => void> = [];
-  #channel: ClientChannel;
-  #net: Netcode;
+  readonly #callbacks;
+  readonly #channel: ClientChannel;
+  readonly #net: Netcode<S>;
   #patches = 0;
   /** Close code once the connection has ended for good. */
   #closedWith: number | undefined;
   #connected = true;
   #dropped = false;
-  /** Newest kill-feed tick already reported (kills before the join are not). */
-  #killTick = -1;
   readonly #meters = { updates: new RateMeter(), unreliable: new RateMeter(), bytes: new RateMeter() };
   readonly #corrections: EventWindow;
   #correctionsSeen = 0;
 
-  // biome-ignore lint/suspicious/noExplicitAny: Colyseus' Room takes a server room class first; a client has none
-  constructor(room: Room<any, ArenaState>, opts: ArenaConnectionOptions = {}) {
+  constructor(room: AnyRoom, game: G, opts: ConnectionOptions = {}) {
     this.room = room;
+    this.game = game;
+    const layout = layoutOf(game);
+    this.#predicted = layout.predict?.collection;
     this.#channel = new ClientChannel(room, opts);
-    this.#net = new Netcode(room.sessionId, opts);
+    this.#net = new Netcode<S>(room.sessionId, game, opts);
     this.#corrections = new EventWindow(60_000, now());
-    // Unreliable mode: each frame carries the newest inputs (a redundancy ring), so a frame the
-    // channel skips while the socket is backed up costs nothing.
-    this.#input = room.input<PlayerInput>({ type: PlayerInput, mode: "unreliable" });
+    this.#input = new InputSender<I>(room, game, layout.input);
     room.reconnection.maxRetries = opts.maxReconnectAttempts ?? 8;
     // A game wants its seat back even if the drop comes in the first seconds.
     room.reconnection.minUptime = 0;
 
-    const $ = Callbacks.get(room);
-    this.#unsubscribe.push(
-      $.onAdd("players", (p, id) => {
-        this.#events.emit("playerAdd", p as Player, id as string);
-        if (id !== room.sessionId) this.#events.emit("enterView", p as Player, id as string);
-      }),
-      $.onRemove("players", (p, id) => {
-        this.#net.forget(id as string);
-        this.#events.emit("playerRemove", p as Player, id as string);
-        if (id !== room.sessionId) this.#events.emit("leaveView", p as Player, id as string);
-      }),
-    );
-    room.onStateChange((s) => this.#onState(s));
+    this.#callbacks = Callbacks.get(room);
+    for (const collection of layout.collections.keys()) {
+      this.#unsubscribe.push(
+        this.#callbacks.onRemove(collection, (_e: unknown, id: unknown) => this.#net.forget(collection, id as string)),
+      );
+    }
+    room.onStateChange((s: S) => this.#onState(s));
     room.onDrop((code, reason) => {
       this.#connected = false;
       // The SDK reports each failed attempt as another drop; the game hears of one.
@@ -123,22 +87,15 @@ export class ArenaConnection {
       this.#dropped = true;
       this.#events.emit("dropped", this.#channel.lastCloseCode ?? code, reason);
     });
-    // The Connection object survives the SDK's reconnections; each attempt goes through here.
-    const conn = room.connection as unknown as SdkConnection;
-    const reconnect = conn.reconnect.bind(conn);
-    conn.reconnect = (q) => {
-      this.#events.emit("reconnecting", room.reconnection.retryCount, room.reconnection.maxRetries);
-      reconnect(q);
-      closeWhenOpenFails(conn);
-    };
+    beforeReconnectAttempt(room, () =>
+      this.#events.emit("reconnecting", room.reconnection.retryCount, room.reconnection.maxRetries),
+    );
     room.onReconnect(() => {
       this.#connected = true;
       this.#dropped = false;
       this.#net.restart();
       this.#events.emit("reconnected");
     });
-    room.onMessage(ServerMessages.CHAT, (line: ChatBroadcast) => this.#events.emit("chat", line));
-    room.onMessage(ServerMessages.SHOTS, (shots: ShotsBroadcast) => this.#onShots(shots));
     room.onMessage(ServerMessages.ERROR, (notice: ErrorNotice) => this.#events.emit("error", notice));
     room.onLeave((code, reason) => {
       this.#closedWith = code;
@@ -167,13 +124,17 @@ export class ArenaConnection {
   get reconnectionToken(): string {
     return this.room.reconnectionToken;
   }
-  /** The replicated state: other players at their newest received (not interpolated) positions. */
-  get state(): ArenaState {
+  /** The replicated state: other entities at their newest received (not interpolated) values. */
+  get state(): S {
     return this.room.state;
   }
-  /** This client's own player as the server last sent it, once the first state has arrived. */
-  get self(): Player | undefined {
-    return this.room.state?.players?.get(this.room.sessionId);
+  /** This client's own entity as last received (undefined for a spectator, without prediction, or before the first state). */
+  get self(): SelfOf<G> | undefined {
+    if (this.#predicted === undefined) return undefined;
+    const entities = (this.room.state as Record<string, { get(key: string): unknown } | undefined> | undefined)?.[
+      this.#predicted
+    ];
+    return entities?.get(this.room.sessionId) as SelfOf<G> | undefined;
   }
   /** Newest measured round-trip time in ms (NaN before the first measurement). */
   get latencyMs(): number {
@@ -193,100 +154,111 @@ export class ArenaConnection {
   }
   /** Sequence number of the newest input sent. */
   get lastSentSeq(): number {
-    return this.#seq;
+    return this.#input.lastSeq;
   }
   /** Simulation ticks per second on the server (from the state; 30 until it arrives). */
   get tickRate(): number {
-    return this.room.state?.tickRate || 30;
+    return this.room.state?.tickRate || DEFAULT_TICK_HZ;
   }
 
   /**
-   * The local player's predicted position and aim, drawn where the game should draw it (the
-   * prediction plus a fading correction). Undefined before the first state.
+   * The own entity's predicted body, where the game should draw it at `at` (default now): the
+   * prediction plus a fading correction on the position. Undefined without prediction or
+   * before the first state. The object is reused between calls.
    */
-  predicted(at = now()): PredictedPose | undefined {
+  predicted(at = now()): Readonly<BodyOf<G>> | undefined {
     const p = this.#net.predictor;
-    return p?.ready ? p.render(at, { x: 0, y: 0, aim: 0 }) : undefined;
+    return p?.ready ? (p.render(at, this.#body) as BodyOf<G>) : undefined;
   }
+  readonly #body: BodyFields = {};
 
-  /** The local player's prediction: the server's body with the unacknowledged inputs replayed (no smoothing). */
-  get predictor(): Predictor | undefined {
-    return this.#net.predictor;
+  /** The own entity's prediction: the server's entity with the unacknowledged inputs replayed (no smoothing). */
+  get predictor(): Predictor<BodyOf<G>, I> | undefined {
+    return this.#net.predictor as Predictor<BodyOf<G>, I> | undefined;
   }
 
   /**
-   * Every player in this client's state with where to draw it at `at` (default now): the local
-   * player predicted, the others interpolated `interpolationDelayMs` in the past. Call once per
-   * rendered frame. The array and its objects are reused between calls.
+   * Every entity of `collection` in this client's state with where to draw it at `at` (default
+   * now): the own entity predicted, the others interpolated `interpolationDelayMs` in the past
+   * (the fields the game interpolates; the other numeric fields at their newest value). Call
+   * once per rendered frame. The array and its objects are reused between calls.
    */
-  entities(at = now()): readonly RenderedPlayer[] {
-    return this.#net.entities(this.room.state, at);
+  entities<K extends CollectionKey<S>>(collection: K, at = now()): readonly Rendered<EntityOf<S, K>>[] {
+    return this.#net.entities(this.room.state, collection, at) as unknown as readonly Rendered<EntityOf<S, K>>[];
   }
 
-  /** The server tick other players are drawn at now (fractional): what a shot is tested against. NaN before the first state. */
+  /** The server tick other entities are drawn at now (fractional): what lag compensation rewinds to. NaN before the first state. */
   renderTick(at = now()): number {
     return this.#net.renderTick(at);
   }
 
-  on<K extends keyof ArenaEvents>(event: K, handler: ArenaEvents[K]): () => void {
+  /**
+   * Calls `handler` for every entity that appears in this client's state in `collection`: the
+   * own one included, those present at join (or when `onEnter` is called), and those that come
+   * into view. Returns the function that stops it.
+   */
+  onEnter<K extends CollectionKey<S>>(
+    collection: K,
+    handler: (entity: EntityOf<S, K>, key: string) => void,
+  ): () => void {
+    const off = this.#callbacks.onAdd(collection, (e: unknown, id: unknown) =>
+      handler(e as EntityOf<S, K>, id as string),
+    );
+    this.#unsubscribe.push(off);
+    return off;
+  }
+
+  /** Calls `handler` for every entity that disappears from `collection` in this client's state (out of view, or gone). */
+  onLeave<K extends CollectionKey<S>>(
+    collection: K,
+    handler: (entity: EntityOf<S, K>, key: string) => void,
+  ): () => void {
+    const off = this.#callbacks.onRemove(collection, (e: unknown, id: unknown) =>
+      handler(e as EntityOf<S, K>, id as string),
+    );
+    this.#unsubscribe.push(off);
+    return off;
+  }
+
+  /** Calls `handler` with each message of `type` the server sends. Returns the function that stops it. */
+  onMessage<T>(type: string, handler: (payload: T) => void): () => void {
+    return this.room.onMessage(type, handler);
+  }
+
+  /** Sends a message to the room (reliable). */
+  send(type: string, payload?: unknown): void {
+    this.room.send(type, payload);
+  }
+
+  on<K extends keyof ConnectionEvents<S>>(event: K, handler: ConnectionEvents<S>[K]): () => void {
     return this.#events.on(event, handler);
   }
 
   /**
-   * Sends one input and applies it to the local player at once (prediction). Call once per
-   * server tick (`tickRate` times a second), or let `startInputLoop` do it. Returns its
-   * sequence number, or 0 when not sent (the connection is down).
+   * Sends one input and applies it to the own entity at once (prediction). Call once per
+   * server tick (`tickRate` times a second), or let `startInputLoop` do it. Fields left out
+   * are sent as their defaults. Returns its sequence number, or 0 when not sent (the
+   * connection is down).
    */
-  sendInput(intent: InputIntent): number {
+  sendInput(fields: InputFields<I>): number {
     if (!this.#connected) return 0;
-    const d = this.#input.data;
-    d.seq = ++this.#seq;
-    d.moveX = intent.moveX;
-    d.moveY = intent.moveY;
-    d.aim = intent.aim ?? 0;
-    d.buttons = intent.buttons ?? 0;
-    const seen = this.#net.renderTick(now());
-    d.viewTick = intent.viewTick ?? (Number.isFinite(seen) ? Math.max(0, seen) : (this.room.state?.tick ?? 0));
-    this.#input.send();
-    // Predicted with what the server will step with: float32 on the wire, axes clamped to [-1, 1].
-    this.#net.onInput(d.seq, {
-      moveX: clampAxis(Math.fround(d.moveX)),
-      moveY: clampAxis(Math.fround(d.moveY)),
-      aim: Math.fround(d.aim),
-    });
-    return this.#seq;
+    const { seq, predicted } = this.#input.send(fields);
+    this.#net.onInput(seq, predicted);
+    return seq;
   }
 
   /**
-   * Samples `intent()` and sends it once per server tick, on a steady average rate whatever
+   * Samples `input()` and sends it once per server tick, on a steady average rate whatever
    * the timer's jitter. Returns the function that stops it; leaving the room stops it too.
    */
-  startInputLoop(intent: () => InputIntent): () => void {
-    const started = now();
-    let sent = 0;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    // Each wake is timed to the next input's due time: an input sent at a steady phase
-    // reaches the server's buffer before the same tick each time.
-    const wake = () => {
-      if (this.closed) return;
-      const tickMs = 1000 / this.tickRate;
-      const due = Math.floor((now() - started) / tickMs);
-      // After a long stall (a background tab), skip ahead rather than send a burst.
-      if (due - sent > 2) sent = due - 1;
-      while (sent < due) {
-        sent++;
-        this.sendInput(intent());
-      }
-      timer = setTimeout(wake, Math.max(1, started + (sent + 1) * tickMs - now()));
-    };
-    timer = setTimeout(wake, 0);
-    const stop = () => clearTimeout(timer);
+  startInputLoop(input: () => InputFields<I>): () => void {
+    const stop = inputLoop(
+      () => 1000 / this.tickRate,
+      () => this.closed,
+      () => this.sendInput(input()),
+    );
     this.#unsubscribe.push(stop);
     return stop;
-  }
-
-  chat(text: string): void {
-    this.room.send(ClientMessages.CHAT, text);
   }
 
   /** Leaves the room for good (the seat is not held). Resolves with the close code. */
@@ -323,7 +295,7 @@ export class ArenaConnection {
     };
   }
 
-  #onState(state: ArenaState): void {
+  #onState(state: S): void {
     const at = now();
     this.#patches++;
     this.#net.onState(state, at);
@@ -333,7 +305,6 @@ export class ArenaConnection {
       this.#corrections.add(at);
     }
     this.#record(at);
-    this.#reportKills(state);
     this.#events.emit("state", state);
   }
 
@@ -344,37 +315,8 @@ export class ArenaConnection {
     this.#meters.bytes.record(at, c.bytesReceived);
   }
 
-  // The kill feed is global and short; an entry is new when its tick is past the newest
-  // reported (a feed received again after a reconnection reports nothing twice).
-  #reportKills(state: ArenaState): void {
-    const feed = state.killFeed;
-    if (!feed) return;
-    let newest = this.#killTick;
-    feed.forEach((k) => {
-      if (this.#killTick >= 0 && k.tick > this.#killTick) {
-        this.#events.emit("death", {
-          tick: k.tick,
-          victim: k.victim,
-          victimName: k.victimName,
-          killer: k.killer,
-          killerName: k.killerName,
-        });
-      }
-      newest = Math.max(newest, k.tick);
-    });
-    this.#killTick = Math.max(newest, 0);
-  }
-
-  #onShots(msg: ShotsBroadcast): void {
-    this.#events.emit("shots", msg);
-    for (const shot of msg.shots) {
-      if (shot.hit !== undefined)
-        this.#events.emit("hit", { tick: msg.tick, shooter: shot.shooter, target: shot.hit, shot });
-    }
-  }
-
   #ping(): void {
-    if (!this.room.connection?.isOpen) return;
+    if (!isOpen(this.room)) return;
     this.room.ping((ms) => this.#net.clock?.observeRtt(ms));
   }
 

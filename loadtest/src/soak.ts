@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { TickwireClient } from "@tickwire/client-sdk";
+import { joinArena, TickwireClient } from "@tickwire/example-arena/client";
 import { startLocalServer } from "./localServer.ts";
 import { diffBuckets, fetchTickHistogram, histogramQuantile, type Buckets } from "./serverMetrics.ts";
 
@@ -102,7 +102,7 @@ const bots = spawn(
 let churned = 0;
 const churn = setInterval(async () => {
   try {
-    const c = await new TickwireClient(server.endpoint, { maxReconnectAttempts: 0, pingIntervalMs: 0 }).joinArena({
+    const c = await joinArena(new TickwireClient(server.endpoint, { maxReconnectAttempts: 0, pingIntervalMs: 0 }), {
       name: "churn",
     });
     c.chat("passing through");

@@ -1,5 +1,12 @@
 import { parentPort } from "node:worker_threads";
-import { TickwireClient, Buttons, COMBAT, type ArenaConnection } from "@tickwire/client-sdk";
+import {
+  joinArenaById,
+  createArena,
+  TickwireClient,
+  Buttons,
+  COMBAT,
+  type ArenaConnection,
+} from "@tickwire/example-arena/client";
 import type { BotSpec, FromWorker, ToWorker, WorkerReport } from "./protocol.ts";
 
 // A bot worker: many bots on one thread, each joining, sending inputs at the tick rate with
@@ -62,8 +69,8 @@ async function startBot(endpoint: string, spec: BotSpec): Promise<void> {
   const client = new TickwireClient(endpoint, { pingIntervalMs: 0 });
   try {
     const conn = spec.roomId
-      ? await client.joinArenaById(spec.roomId, { name: `bot-${spec.index}` })
-      : await client.createArena({ name: `bot-${spec.index}` });
+      ? await joinArenaById(client, spec.roomId, { name: `bot-${spec.index}` })
+      : await createArena(client, { name: `bot-${spec.index}` });
     if (!spec.roomId) report.created.push({ index: spec.index, roomId: conn.roomId });
     const bot: Bot = { conn, seenPatches: 0, seenBytes: 0, heading: Math.random() * Math.PI * 2, leaving: false };
     conn.on("shots", ({ shots }) => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TickwireClient, type ArenaConnection } from "@tickwire/client-sdk";
+import { joinArenaById, joinArena, TickwireClient, type ArenaConnection } from "@tickwire/example-arena/client";
 import {
   SEE_ALL,
   startServer,
@@ -29,7 +29,7 @@ afterAll(async () => {
 
 async function join(name: string, roomId?: string): Promise<ArenaConnection> {
   const client = new TickwireClient(server.wsUrl);
-  const c = roomId ? await client.joinArenaById(roomId, { name }) : await client.joinArena({ name });
+  const c = roomId ? await joinArenaById(client, roomId, { name }) : await joinArena(client, { name });
   open.push(c);
   return c;
 }
@@ -152,14 +152,14 @@ describe("HTTP routes", () => {
 
   it("refuses a bad display name at join with a clear error", async () => {
     const client = new TickwireClient(server.wsUrl);
-    await expect(client.joinArena({ name: "<script>" })).rejects.toThrow(
+    await expect(joinArena(client, { name: "<script>" })).rejects.toThrow(
       /invalid join options: name: name may contain only/,
     );
-    await expect(client.joinArena({ name: "x".repeat(17) })).rejects.toThrow(/name is longer than 16 characters/);
-    await expect(client.joinArena({ name: "   " })).rejects.toThrow(/name is empty/);
-    await expect(client.joinArena({ name: 42 } as never)).rejects.toThrow(/invalid join options: name/);
+    await expect(joinArena(client, { name: "x".repeat(17) })).rejects.toThrow(/name is longer than 16 characters/);
+    await expect(joinArena(client, { name: "   " })).rejects.toThrow(/name is empty/);
+    await expect(joinArena(client, { name: 42 } as never)).rejects.toThrow(/invalid join options: name/);
     // Letters of any script, digits, spaces, _ and - are fine.
-    const ok = await client.joinArena({ name: "Zoë_2-b" });
+    const ok = await joinArena(client, { name: "Zoë_2-b" });
     expect(ok.self?.name ?? (await waitFor(() => ok.self, "own player")).name).toBe("Zoë_2-b");
     await ok.leave();
   });

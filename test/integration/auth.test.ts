@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { SignJWT, UnsecuredJWT } from "jose";
-import { TickwireClient, type ArenaConnection } from "@tickwire/client-sdk";
+import { joinArena, TickwireClient, type ArenaConnection } from "@tickwire/example-arena/client";
 import { ROOT, SEE_ALL, metricValue, startServer, type RunningServer } from "../helpers/server.ts";
 import { waitFor } from "../helpers/wait.ts";
 
@@ -35,7 +35,7 @@ afterAll(async () => {
 });
 
 async function join(token: string | undefined, options: Record<string, unknown> = {}): Promise<ArenaConnection> {
-  const conn = await new TickwireClient(server.wsUrl, { token }).joinArena(options as { name?: string });
+  const conn = await joinArena(new TickwireClient(server.wsUrl, { token }), options as { name?: string });
   open.push(conn);
   return conn;
 }

@@ -1,13 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Protocol } from "@colyseus/sdk";
 import {
+  joinArenaById,
+  joinArena,
   TickwireClient,
   CloseCodes,
   ErrorReasons,
   SIM,
   type ArenaConnection,
   type ErrorNotice,
-} from "@tickwire/client-sdk";
+} from "@tickwire/example-arena/client";
 import { prependAck, TickwireProtocol } from "@tickwire/shared/wire";
 import { startServer, metricValue, type RunningServer } from "../helpers/server.ts";
 import { waitFor } from "../helpers/wait.ts";
@@ -29,7 +31,7 @@ beforeAll(async () => {
     MAX_MESSAGES_PER_SECOND: String(MAX_MESSAGES_PER_SECOND),
     MAX_MESSAGE_BYTES: String(MAX_MESSAGE_BYTES),
   });
-  honest = await new TickwireClient(server.wsUrl).joinArena({ name: "honest" });
+  honest = await joinArena(new TickwireClient(server.wsUrl), { name: "honest" });
   open.push(honest);
 });
 afterAll(async () => {
@@ -38,7 +40,7 @@ afterAll(async () => {
 });
 
 async function joinAttacker(): Promise<{ conn: ArenaConnection; notices: ErrorNotice[]; closed: Promise<number> }> {
-  const conn = await new TickwireClient(server.wsUrl).joinArenaById(honest.roomId, { name: "attacker" });
+  const conn = await joinArenaById(new TickwireClient(server.wsUrl), honest.roomId, { name: "attacker" });
   open.push(conn);
   await waitFor(() => conn.self, "attacker's own state");
   const notices: ErrorNotice[] = [];

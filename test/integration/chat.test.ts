@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { TickwireClient, ErrorReasons, NET, type ChatBroadcast, type ErrorNotice } from "@tickwire/client-sdk";
+import {
+  joinArenaById,
+  joinArena,
+  TickwireClient,
+  ErrorReasons,
+  NET,
+  type ChatBroadcast,
+  type ErrorNotice,
+} from "@tickwire/example-arena/client";
 import { useServer, metricValue } from "../helpers/server.ts";
 import { waitFor } from "../helpers/wait.ts";
 
@@ -7,8 +15,8 @@ const fx = useServer({ CHAT_MESSAGES_PER_SECOND: "2", CHAT_BURST: "3", CHAT_MUTE
 
 async function pair() {
   const client = new TickwireClient(fx.server.wsUrl);
-  const ada = await client.joinArena({ name: "ada" });
-  const bob = await client.joinArenaById(ada.roomId, { name: "bob" });
+  const ada = await joinArena(client, { name: "ada" });
+  const bob = await joinArenaById(client, ada.roomId, { name: "bob" });
   fx.keep(ada, bob);
   const heard: ChatBroadcast[] = [];
   const notices: ErrorNotice[] = [];

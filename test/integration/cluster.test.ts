@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TickwireClient, type ArenaConnection } from "@tickwire/client-sdk";
+import {
+  joinArenaById,
+  joinArena,
+  createArena,
+  TickwireClient,
+  type ArenaConnection,
+} from "@tickwire/example-arena/client";
 import { freshRedisDb, listedRooms, startNode, type ClusterNode } from "../helpers/cluster.ts";
 import { SEE_ALL } from "../helpers/server.ts";
 import { waitFor } from "../helpers/wait.ts";
@@ -33,7 +39,7 @@ describe("two processes on one Redis", () => {
     // once a second), not the entry point.
     for (const node of [a, b, a, b]) {
       const conn = keep(
-        await new TickwireClient(node.wsUrl, { maxReconnectAttempts: 0 }).createArena({ name: "creator" }),
+        await createArena(new TickwireClient(node.wsUrl, { maxReconnectAttempts: 0 }), { name: "creator" }),
       );
       roomIds.push(conn.roomId);
       await waitFor(() => conn.self, "own player in a new room");
@@ -53,7 +59,7 @@ describe("two processes on one Redis", () => {
       (await (await fetch(`${node.httpUrl}/healthz`)).json()).clients as number;
     const [onA0, onB0] = [await clientsOf(a), await clientsOf(b)];
     const guest = keep(
-      await new TickwireClient(a.wsUrl, { maxReconnectAttempts: 0 }).joinArenaById(onB.roomId, { name: "guest" }),
+      await joinArenaById(new TickwireClient(a.wsUrl, { maxReconnectAttempts: 0 }), onB.roomId, { name: "guest" }),
     );
     await waitFor(() => guest.state.players.size === 2, "both players in the guest's state");
     const names = [...guest.state.players.values()].map((p) => p.name).sort();
@@ -74,7 +80,7 @@ describe("two processes on one Redis", () => {
   it("after SIGKILL of one process its rooms leave the listing, new joins land on the survivor, and its clients carry on", async () => {
     const listed = await listedRooms(a);
     const survivorRoom = listed.find((r) => r.processId === a.processId)!;
-    const survivor = keep(await new TickwireClient(a.wsUrl).joinArenaById(survivorRoom.roomId, { name: "survivor" }));
+    const survivor = keep(await joinArenaById(new TickwireClient(a.wsUrl), survivorRoom.roomId, { name: "survivor" }));
     let drops = 0;
     survivor.on("dropped", () => drops++);
     await waitFor(() => survivor.self, "survivor's own state");
@@ -95,7 +101,7 @@ describe("two processes on one Redis", () => {
     // joinOrCreate would have been sent to a dead room while it was listed; now it lands on a.
     const tickBefore = survivor.state.tick;
     for (let i = 0; i < 3; i++) {
-      const conn = keep(await new TickwireClient(a.wsUrl).joinArena({ name: `late${i}` }));
+      const conn = keep(await joinArena(new TickwireClient(a.wsUrl), { name: `late${i}` }));
       await waitFor(() => conn.self, "a new join's own state");
     }
     const after = await listedRooms(a);

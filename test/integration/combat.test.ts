@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { TickwireClient, Buttons, COMBAT, type ShotsBroadcast } from "@tickwire/client-sdk";
+import {
+  joinArenaById,
+  joinArena,
+  TickwireClient,
+  Buttons,
+  COMBAT,
+  type ShotsBroadcast,
+} from "@tickwire/example-arena/client";
 import { SEE_ALL, useServer } from "../helpers/server.ts";
 import { waitFor } from "../helpers/wait.ts";
 
@@ -9,8 +16,8 @@ const fx = useServer({ WORLD_SIZE: "1500", ...SEE_ALL });
 describe("combat through the client SDK", () => {
   it("a player walks up to another, fires, hits until the kill; everyone sees the shots, the feed and the score", async () => {
     const client = new TickwireClient(fx.server.wsUrl);
-    const ada = await client.joinArena({ name: "ada" });
-    const bob = await client.joinArenaById(ada.roomId, { name: "bob" });
+    const ada = await joinArena(client, { name: "ada" });
+    const bob = await joinArenaById(client, ada.roomId, { name: "bob" });
     fx.keep(ada, bob);
     await waitFor(() => ada.state.players.get(bob.sessionId) && bob.self, "both to see each other");
     expect(ada.state.width).toBe(1500);

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { TickwireClient, CloseCodes, type ArenaConnection } from "@tickwire/client-sdk";
+import {
+  joinArenaById,
+  createArena,
+  TickwireClient,
+  CloseCodes,
+  type ArenaConnection,
+} from "@tickwire/example-arena/client";
 import { metricValue, useServer } from "../helpers/server.ts";
 import { waitFor } from "../helpers/wait.ts";
 
@@ -10,13 +16,13 @@ import { waitFor } from "../helpers/wait.ts";
 const ctx = useServer({ FAULT_INJECTION: "1" });
 
 async function room(name: string, n: number): Promise<ArenaConnection[]> {
-  const first = await new TickwireClient(ctx.server.wsUrl, { maxReconnectAttempts: 0 }).createArena({
+  const first = await createArena(new TickwireClient(ctx.server.wsUrl, { maxReconnectAttempts: 0 }), {
     name: `${name}0`,
   });
   const rest = [];
   for (let i = 1; i < n; i++)
     rest.push(
-      await new TickwireClient(ctx.server.wsUrl, { maxReconnectAttempts: 0 }).joinArenaById(first.roomId, {
+      await joinArenaById(new TickwireClient(ctx.server.wsUrl, { maxReconnectAttempts: 0 }), first.roomId, {
         name: `${name}${i}`,
       }),
     );

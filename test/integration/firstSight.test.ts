@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { TickwireClient } from "@tickwire/client-sdk";
+import { joinArenaById, createArena, TickwireClient } from "@tickwire/example-arena/client";
 import { useServer } from "../helpers/server.ts";
 import { elapse, waitFor } from "../helpers/wait.ts";
 
@@ -13,10 +13,10 @@ describe("first sight with default settings", () => {
     const client = new TickwireClient(ctx.server.wsUrl);
     // Several fresh arenas: spawn points are random, so one pair could pass by luck.
     for (let round = 0; round < 5; round++) {
-      const ada = await client.createArena({ name: `ada${round}` });
+      const ada = await createArena(client, { name: `ada${round}` });
       ctx.keep(ada);
       await elapse(300);
-      const bob = await client.joinArenaById(ada.roomId, { name: `bob${round}` });
+      const bob = await joinArenaById(client, ada.roomId, { name: `bob${round}` });
       ctx.keep(bob);
       await waitFor(() => bob.state.players?.has(ada.sessionId), `round ${round}: bob to hold ada`, 1000, 10);
       await waitFor(() => ada.state.players?.has(bob.sessionId), `round ${round}: ada to hold bob`, 1000, 10);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { TickwireClient, type ArenaConnection } from "@tickwire/client-sdk";
+import { joinArena, TickwireClient, type ArenaConnection } from "@tickwire/example-arena/client";
 import { metricValue, startServer, type RunningServer } from "../helpers/server.ts";
 import { FrameFuzzer, HOSTILE_KINDS, LENIENT_KINDS, badHttpRequests } from "../helpers/fuzz.ts";
 import { waitFor } from "../helpers/wait.ts";
@@ -23,7 +23,7 @@ beforeAll(async () => {
     MAX_PLAYERS_PER_ROOM: "200",
     RECONNECT_WINDOW_SECONDS: "2",
   });
-  honest = await new TickwireClient(server.wsUrl).joinArena({ name: "honest" });
+  honest = await joinArena(new TickwireClient(server.wsUrl), { name: "honest" });
   await waitFor(() => honest.self, "the honest player");
 });
 afterAll(async () => {

@@ -1,5 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { TickwireClient, Buttons, SIM, type ArenaConnection, type ShotsBroadcast } from "@tickwire/client-sdk";
+import {
+  joinArenaById,
+  joinArena,
+  createArena,
+  TickwireClient,
+  Buttons,
+  SIM,
+  type ArenaConnection,
+  type ShotsBroadcast,
+} from "@tickwire/example-arena/client";
 import { inspectRoom, metricValue, useServer } from "../helpers/server.ts";
 import { waitFor } from "../helpers/wait.ts";
 
@@ -57,8 +66,8 @@ describe("interest management with real clients", () => {
 
   it("a player outside a client's radius is never in its state; walking in adds it, walking out removes it, each event once", async () => {
     const client = new TickwireClient(fx.server.wsUrl);
-    const watcher = await client.joinArena({ name: "watcher" });
-    const walker = await client.joinArenaById(watcher.roomId, { name: "walker" });
+    const watcher = await joinArena(client, { name: "watcher" });
+    const walker = await joinArenaById(client, watcher.roomId, { name: "walker" });
     fx.keep(watcher, walker);
     await waitFor(() => watcher.self && walker.self, "both to have their own player");
     const id = walker.sessionId;
@@ -144,11 +153,11 @@ describe("interest management with real clients", () => {
 
   it("each client holds exactly the players in range, with their current positions, a late joiner included", async () => {
     const client = new TickwireClient(fx.server.wsUrl);
-    const first = await client.createArena({ name: "first" });
+    const first = await createArena(client, { name: "first" });
     const group = [
       first,
       ...(await Promise.all(
-        Array.from({ length: 3 }, (_, i) => client.joinArenaById(first.roomId, { name: `p${i}` })),
+        Array.from({ length: 3 }, (_, i) => joinArenaById(client, first.roomId, { name: `p${i}` })),
       )),
     ];
     fx.keep(...group);
@@ -166,7 +175,7 @@ describe("interest management with real clients", () => {
       ),
     );
     // The spawn rules keep the late joiner at least 600 units from everyone: out of range.
-    const late = await client.joinArenaById(first.roomId, { name: "late" });
+    const late = await joinArenaById(client, first.roomId, { name: "late" });
     fx.keep(late);
     const all = [...group, late];
     await waitFor(() => late.self, "the late joiner's own player");

@@ -6,7 +6,13 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import WebSocket from "ws";
-import { TickwireClient, type ArenaConnection } from "@tickwire/client-sdk";
+import {
+  joinArenaById,
+  joinArena,
+  createArena,
+  TickwireClient,
+  type ArenaConnection,
+} from "@tickwire/example-arena/client";
 import { metricValue, runServerToExit, startServer, useServer, type RunningServer } from "../helpers/server.ts";
 import { nativeUwsExpected } from "../helpers/native.ts";
 import { waitFor } from "../helpers/wait.ts";
@@ -51,7 +57,7 @@ describe("allowed origins", () => {
     expect(await upgrade(ctx.server.wsUrl, "https://game.example")).toBe("open");
     expect(await upgrade(ctx.server.wsUrl, "HTTP://LOCALHOST:8080")).toBe("open");
     expect(await upgrade(ctx.server.wsUrl, undefined)).toBe("open");
-    const conn = await new TickwireClient(ctx.server.wsUrl).joinArena({ name: "native" });
+    const conn = await joinArena(new TickwireClient(ctx.server.wsUrl), { name: "native" });
     ctx.keep(conn);
     await waitFor(() => conn.self, "own player");
   });
@@ -72,19 +78,19 @@ describe("MAX_ROOMS and MAX_CLIENTS per process", () => {
 
   it("refuses a room past MAX_ROOMS with 503 and a clear reason", async () => {
     for (let i = 0; i < 2; i++) {
-      const conn = await client().createArena({ name: `room${i}` });
+      const conn = await createArena(client(), { name: `room${i}` });
       ctx.keep(conn);
       conns.push(conn);
     }
-    const err = await refusal(client().createArena({ name: "third" }));
+    const err = await refusal(createArena(client(), { name: "third" }));
     expect(err.code).toBe(503);
     expect(err.message).toMatch(/server full.*MAX_ROOMS/);
   });
 
   it("refuses a client past MAX_CLIENTS with 503, and admits one again when a seat frees", async () => {
-    const third = await client().joinArenaById(conns[0]!.roomId, { name: "third" });
+    const third = await joinArenaById(client(), conns[0]!.roomId, { name: "third" });
     ctx.keep(third);
-    const err = await refusal(client().joinArenaById(conns[1]!.roomId, { name: "fourth" }));
+    const err = await refusal(joinArenaById(client(), conns[1]!.roomId, { name: "fourth" }));
     expect(err.code).toBe(503);
     expect(err.message).toMatch(/server full.*MAX_CLIENTS/);
     expect((await (await fetch(`${ctx.server.httpUrl}/healthz`)).json()).seats).toBe(3);
@@ -94,7 +100,7 @@ describe("MAX_ROOMS and MAX_CLIENTS per process", () => {
       async () => (await (await fetch(`${ctx.server.httpUrl}/healthz`)).json()).seats === 2,
       "the seat to free",
     );
-    const again = await client().joinArenaById(conns[1]!.roomId, { name: "fourth" });
+    const again = await joinArenaById(client(), conns[1]!.roomId, { name: "fourth" });
     ctx.keep(again);
     await waitFor(() => again.self, "own player");
   });

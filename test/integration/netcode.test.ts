@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { TickwireClient } from "@tickwire/client-sdk";
+import { joinArenaById, createArena, TickwireClient } from "@tickwire/example-arena/client";
 import { TcpProxy } from "../../loadtest/src/tcpProxy.ts";
 import { SEE_ALL, useServer } from "../helpers/server.ts";
 import { elapse, waitFor } from "../helpers/wait.ts";
@@ -24,7 +24,7 @@ const TOLERANCE = 0.5;
 describe("client netcode over a 150 ms each-way path", () => {
   it("the predicted position moves on the input's own frame, and agrees with the server once it is acknowledged", async () => {
     const path = await proxy(150);
-    const arena = await new TickwireClient(path.endpoint).createArena({ name: "ada" });
+    const arena = await createArena(new TickwireClient(path.endpoint), { name: "ada" });
     fx.keep(arena);
     await waitFor(() => arena.predictor?.ready, "the first state");
 
@@ -68,8 +68,8 @@ describe("client netcode over a 150 ms each-way path", () => {
 
   it("a watcher draws the other player between snapshots, a delay behind, never going backwards", async () => {
     const path = await proxy(150);
-    const ada = await new TickwireClient(fx.server.wsUrl).createArena({ name: "ada" });
-    const watcher = await new TickwireClient(path.endpoint).joinArenaById(ada.roomId, { name: "watcher" });
+    const ada = await createArena(new TickwireClient(fx.server.wsUrl), { name: "ada" });
+    const watcher = await joinArenaById(new TickwireClient(path.endpoint), ada.roomId, { name: "watcher" });
     fx.keep(ada, watcher);
     await waitFor(() => watcher.state.players.get(ada.sessionId), "watcher to see ada");
     // Over a 300 ms round trip the unreliable channel's window takes a moment to open.
@@ -102,9 +102,9 @@ describe("client netcode over a 150 ms each-way path", () => {
 describe("reconnection", () => {
   it("after a network drop: dropped, reconnecting, reconnected; prediction resumes with no duplicate players", async () => {
     const path = await proxy();
-    const ada = await new TickwireClient(path.endpoint).createArena({ name: "ada" });
-    const other = await new TickwireClient(fx.server.wsUrl).joinArenaById(ada.roomId, { name: "other" });
-    const gone = await new TickwireClient(fx.server.wsUrl).joinArenaById(ada.roomId, { name: "gone" });
+    const ada = await createArena(new TickwireClient(path.endpoint), { name: "ada" });
+    const other = await joinArenaById(new TickwireClient(fx.server.wsUrl), ada.roomId, { name: "other" });
+    const gone = await joinArenaById(new TickwireClient(fx.server.wsUrl), ada.roomId, { name: "gone" });
     fx.keep(ada, other);
     await waitFor(() => ada.state.players.size === 3 && ada.entities().length === 3, "all three players");
     const seen: string[] = [];
@@ -145,7 +145,7 @@ describe("reconnection", () => {
 
   it("when the server cannot be reached again: reconnectFailed, then leave", async () => {
     const path = await proxy();
-    const ada = await new TickwireClient(path.endpoint, { maxReconnectAttempts: 2 }).createArena({ name: "ada" });
+    const ada = await createArena(new TickwireClient(path.endpoint, { maxReconnectAttempts: 2 }), { name: "ada" });
     fx.keep(ada);
     await waitFor(() => ada.predictor?.ready, "the first state");
     const seen: string[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { TickwireClient, CloseCodes } from "@tickwire/client-sdk";
+import { reconnectArena, joinArenaById, joinArena, TickwireClient, CloseCodes } from "@tickwire/example-arena/client";
 import { SEE_ALL, useServer } from "../helpers/server.ts";
 import { waitFor } from "../helpers/wait.ts";
 
@@ -9,8 +9,8 @@ async function joinPair() {
   // Ada's client does not reconnect by itself: these tests take the seat back by token, as a
   // game does after a page reload (automatic reconnection is tested in netcode.test.ts).
   const client = new TickwireClient(fx.server.wsUrl, { maxReconnectAttempts: 0 });
-  const ada = await client.joinArena({ name: "ada" });
-  const watcher = await new TickwireClient(fx.server.wsUrl).joinArenaById(ada.roomId, { name: "watcher" });
+  const ada = await joinArena(client, { name: "ada" });
+  const watcher = await joinArenaById(new TickwireClient(fx.server.wsUrl), ada.roomId, { name: "watcher" });
   fx.keep(ada, watcher);
   await waitFor(() => watcher.state.players.get(ada.sessionId), "watcher to see ada");
   return { client, ada, watcher };
@@ -26,7 +26,7 @@ describe("leave and reconnect", () => {
     await ada.room.leave(false);
     await waitFor(() => watcher.state.players.get(sessionId)?.connected === false, "ada marked disconnected");
 
-    const back = await client.reconnect(token);
+    const back = await reconnectArena(client, token);
     fx.keep(back);
     expect(back.sessionId).toBe(sessionId);
     expect(back.roomId).toBe(ada.roomId);
@@ -49,7 +49,7 @@ describe("leave and reconnect", () => {
     const token = ada.reconnectionToken;
     expect(await ada.leave()).toBe(CloseCodes.CONSENTED);
     await waitFor(() => !watcher.state.players.has(ada.sessionId), "ada removed");
-    await expect(client.reconnect(token)).rejects.toThrow();
+    await expect(reconnectArena(client, token)).rejects.toThrow();
   });
 
   it("a drop past the reconnection window removes the player", async () => {

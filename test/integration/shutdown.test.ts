@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TickwireClient, CloseCodes, describeCloseCode, type ArenaConnection } from "@tickwire/client-sdk";
+import {
+  joinArena,
+  createArena,
+  TickwireClient,
+  CloseCodes,
+  describeCloseCode,
+  type ArenaConnection,
+} from "@tickwire/example-arena/client";
 import { freshRedisDb, listedRooms, startNode, type ClusterNode } from "../helpers/cluster.ts";
 import { waitFor } from "../helpers/wait.ts";
 
@@ -25,7 +32,7 @@ describe("graceful shutdown", () => {
     // Rooms on the leaving process: created through it until two land there.
     const players: ArenaConnection[] = [];
     while (players.length < 2) {
-      const conn = await new TickwireClient(leaving.wsUrl).createArena({ name: `p${players.length}` });
+      const conn = await createArena(new TickwireClient(leaving.wsUrl), { name: `p${players.length}` });
       open.push(conn);
       const host = (await listedRooms(staying)).find((r) => r.roomId === conn.roomId)?.processId;
       if (host === leaving.processId) players.push(conn);
@@ -53,7 +60,7 @@ describe("graceful shutdown", () => {
     expect(leaving.output()).toMatch(/shutdown complete/);
 
     // The other process takes the next joins.
-    const next = await new TickwireClient(staying.wsUrl).joinArena({ name: "next" });
+    const next = await joinArena(new TickwireClient(staying.wsUrl), { name: "next" });
     open.push(next);
     await waitFor(() => next.self, "own player on the remaining process");
   });
@@ -69,7 +76,7 @@ describe("graceful shutdown past its timeout", () => {
     try {
       let conn: ArenaConnection | undefined;
       while (!conn) {
-        const c = await new TickwireClient(stuck.wsUrl, { maxReconnectAttempts: 0 }).createArena({ name: "stuck" });
+        const c = await createArena(new TickwireClient(stuck.wsUrl, { maxReconnectAttempts: 0 }), { name: "stuck" });
         open.push(c);
         if ((await listedRooms(witness)).find((r) => r.roomId === c.roomId)?.processId === stuck.processId) conn = c;
       }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { TickwireClient } from "@tickwire/client-sdk";
+import { joinArena, TickwireClient } from "@tickwire/example-arena/client";
 import { runServerToExit as runServer, startServer } from "../helpers/server.ts";
 import { waitFor } from "../helpers/wait.ts";
 
@@ -75,7 +75,7 @@ describe("server start-up", () => {
       await waitFor(() => server.output().includes("falling back to ws"), "fallback log line");
       expect(server.output().match(/falling back to ws/g)).toHaveLength(1);
       // And the game still works on it.
-      const arena = await new TickwireClient(server.wsUrl).joinArena({ name: "fallback" });
+      const arena = await joinArena(new TickwireClient(server.wsUrl), { name: "fallback" });
       await waitFor(() => arena.state.tick > 2, "ticks on the ws transport");
       await arena.leave();
     } finally {

@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "@colyseus/sdk";
-import { TickwireClient, CloseCodes, type ArenaConnection } from "@tickwire/client-sdk";
+import {
+  joinArenaById,
+  joinArena,
+  TickwireClient,
+  CloseCodes,
+  type ArenaConnection,
+} from "@tickwire/example-arena/client";
 import { ArenaState } from "@tickwire/shared/wire";
 import { SEE_ALL, startServer, metricValue, inspectRoom, type RunningServer } from "../helpers/server.ts";
 import { TcpProxy } from "../../loadtest/src/tcpProxy.ts";
@@ -67,10 +73,10 @@ describe("a client that stops reading its socket for 2 s while players move", ()
     });
     proxy = await TcpProxy.start({ targetPort: server.port });
     const direct = new TickwireClient(server.wsUrl);
-    const slow = await new TickwireClient(proxy.endpoint).joinArena({ name: "slow" });
-    const healthy = await direct.joinArenaById(slow.roomId, { name: "healthy" });
+    const slow = await joinArena(new TickwireClient(proxy.endpoint), { name: "slow" });
+    const healthy = await joinArenaById(direct, slow.roomId, { name: "healthy" });
     const movers = [];
-    for (let i = 0; i < 3; i++) movers.push(await direct.joinArenaById(slow.roomId, { name: `mover${i}` }));
+    for (let i = 0; i < 3; i++) movers.push(await joinArenaById(direct, slow.roomId, { name: `mover${i}` }));
     open.push(slow, healthy, ...movers);
     slowId = slow.sessionId;
     healthyId = healthy.sessionId;
@@ -195,8 +201,8 @@ describe("a client whose reliable backlog passes the limit", () => {
   });
 
   it("is closed with BACKLOG_OVERFLOW, reconnects through the SDK and ends with the full, correct state", async () => {
-    const slow = await new TickwireClient(proxy.endpoint).joinArena({ name: "slow" });
-    const chatty = await new TickwireClient(server.wsUrl).joinArenaById(slow.roomId, { name: "chatty" });
+    const slow = await joinArena(new TickwireClient(proxy.endpoint), { name: "slow" });
+    const chatty = await joinArenaById(new TickwireClient(server.wsUrl), slow.roomId, { name: "chatty" });
     open.push(slow, chatty);
     await waitFor(() => slow.state.players.size === 2, "slow to see chatty");
     const drops: number[] = [];
@@ -209,7 +215,7 @@ describe("a client whose reliable backlog passes the limit", () => {
 
     // While the slow client reads nothing, things change: a third player joins, chatty moves.
     proxy.pauseDownstream();
-    const late = await new TickwireClient(server.wsUrl).joinArenaById(slow.roomId, { name: "late" });
+    const late = await joinArenaById(new TickwireClient(server.wsUrl), slow.roomId, { name: "late" });
     open.push(late);
     const stop = drive(chatty, () => ({ moveX: 1, moveY: 1 }));
     // Chat is reliable: the lines pile up for the slow client, first in the kernel's socket
@@ -261,7 +267,7 @@ describe("a stock Colyseus SDK client (no acknowledgements)", () => {
   });
 
   it("still receives the unreliable fields, gated by its socket backlog", async () => {
-    const mover = await new TickwireClient(server.wsUrl).joinArena({ name: "mover" });
+    const mover = await joinArena(new TickwireClient(server.wsUrl), { name: "mover" });
     const stock = await new Client(server.wsUrl).joinById(mover.roomId, { name: "stock" }, ArenaState);
     try {
       await waitFor(() => stock.state.players?.get(mover.sessionId), "stock to see the mover");
@@ -300,8 +306,8 @@ describe("the ws fallback transport (TRANSPORT=ws)", () => {
 
   it("carries the same unreliable channel, with acknowledgements", async () => {
     const client = new TickwireClient(server.wsUrl);
-    const mover = await client.joinArena({ name: "mover" });
-    const watcher = await client.joinArenaById(mover.roomId, { name: "watcher" });
+    const mover = await joinArena(client, { name: "mover" });
+    const watcher = await joinArenaById(client, mover.roomId, { name: "watcher" });
     try {
       await waitFor(() => watcher.state.players.get(mover.sessionId), "the watcher to see the mover");
       const x0 = watcher.state.players.get(mover.sessionId)!.x;

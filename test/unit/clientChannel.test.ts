@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { ClientState, SchemaSerializer, type Client } from "@colyseus/core";
+import { ClientState, type Client } from "@colyseus/core";
 import { $refId, StateView } from "@colyseus/schema";
 import { Room } from "@colyseus/sdk";
 import { ArenaState, Player, readAckHeader, TickwireProtocol } from "@tickwire/shared";
 import { ClientChannel } from "@tickwire/client-sdk";
+import { EngineSerializer } from "../../server/src/colyseus.ts";
 import { UnreliableChannel } from "../../server/src/transport/unreliable/channel.ts";
 import { UnreliableFlusher } from "../../server/src/transport/unreliable/serializer.ts";
 
@@ -16,7 +17,7 @@ function serverFrames() {
   const state = new ArenaState();
   const a = new Player().assign({ name: "a", x: 100, y: 100 });
   state.players.set("a", a);
-  const serializer = new SchemaSerializer<any>();
+  const serializer = new EngineSerializer<any>();
   serializer.reset(state);
   serializer.applyPatches([], state);
   const view = new StateView();

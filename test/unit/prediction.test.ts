@@ -1,11 +1,44 @@
 import { describe, expect, it } from "vitest";
 import { Predictor } from "@tickwire/client-sdk";
-import { stepBody, type Body, type MoveIntent } from "@tickwire/shared/wire";
 
 const DT = 1 / 30;
 const TICK_MS = 1000 / 30;
-const bounds = { width: 4000, height: 4000 };
+/** Full speed, units per second. */
+const SPEED = 320;
+
+// A tiny game of the test's own: a body that accelerates towards the stick's direction, with
+// friction (coming to rest), and turns to face where it is told.
+type Body = {
+  x: number;
+  y: number;
+  vx: number;
+  vy: number;
+  aim: number;
+};
+interface MoveIntent {
+  moveX: number;
+  moveY: number;
+  aim: number;
+}
+function step(body: Body, intent: Readonly<MoveIntent>, dt: number): void {
+  body.vx += (intent.moveX * SPEED - body.vx) * Math.min(1, 8 * dt);
+  body.vy += (intent.moveY * SPEED - body.vy) * Math.min(1, 8 * dt);
+  // Comes to rest, exactly, once slow with the stick let go.
+  if (intent.moveX === 0 && intent.moveY === 0 && Math.hypot(body.vx, body.vy) < 5) body.vx = body.vy = 0;
+  body.x += body.vx * dt;
+  body.y += body.vy * dt;
+  body.aim = intent.aim;
+}
 const start = (): Body => ({ x: 1000, y: 1000, vx: 0, vy: 0, aim: 0 });
+const predictor = (opts: { maxPending?: number } = {}) =>
+  new Predictor<Body, MoveIntent>({
+    fields: ["x", "y", "vx", "vy", "aim"],
+    position: ["x", "y"],
+    step,
+    dt: DT,
+    teleportDistance: 200,
+    ...opts,
+  });
 
 /**
  * A client and a server one-way `latency` ticks apart. The server steps one input per tick
@@ -18,9 +51,9 @@ function run(opts: {
   intent: (tick: number) => MoveIntent;
   serverIntent?: (tick: number, sent: MoveIntent) => MoveIntent;
 }) {
-  const predictor = new Predictor({ dt: DT, bounds, teleportDistance: 200 });
+  const p = predictor();
   const server = start();
-  predictor.reset(server);
+  p.reset(server);
   const toServer: Array<{ at: number; seq: number; intent: MoveIntent }> = [];
   const toClient: Array<{ at: number; body: Body; ack: number }> = [];
   const trace: Array<{
@@ -33,35 +66,35 @@ function run(opts: {
   for (let tick = 1; tick <= opts.ticks; tick++) {
     const now = tick * TICK_MS;
     const intent = opts.intent(tick);
-    predictor.applyInput(tick, intent);
+    p.applyInput(tick, intent);
     toServer.push({ at: tick + opts.latency, seq: tick, intent });
     // Server tick: one input if one has arrived.
     let ack = -1;
     while (toServer.length > 0 && toServer[0]!.at <= tick) {
       const input = toServer.shift()!;
-      stepBody(server, opts.serverIntent?.(input.seq, input.intent) ?? input.intent, DT, bounds);
+      step(server, opts.serverIntent?.(input.seq, input.intent) ?? input.intent, DT);
       ack = input.seq;
     }
     if (ack >= 0) toClient.push({ at: tick + opts.latency, body: { ...server }, ack });
     let corrected = 0;
     while (toClient.length > 0 && toClient[0]!.at <= tick) {
       const s = toClient.shift()!;
-      corrected = Math.max(corrected, predictor.reconcile(s.body, s.ack, true, now));
+      corrected = Math.max(corrected, p.reconcile(s.body, s.ack, true, now));
     }
     trace.push({
       tick,
-      predicted: { ...predictor.body },
+      predicted: { ...p.body },
       server: { ...server },
       corrected,
-      rendered: predictor.render(now, { x: 0, y: 0, aim: 0 }),
+      rendered: p.render(now, start()),
     });
   }
-  return { predictor, server, trace };
+  return { predictor: p, server, trace };
 }
 
 describe("prediction and reconciliation", () => {
   it("an input moves the predicted body at once, before any server state", () => {
-    const p = new Predictor({ dt: DT, bounds, teleportDistance: 200 });
+    const p = predictor();
     p.reset(start());
     p.applyInput(1, { moveX: 1, moveY: 0, aim: 0 });
     expect(p.body.x).toBeGreaterThan(1000);
@@ -69,11 +102,11 @@ describe("prediction and reconciliation", () => {
   });
 
   it("acknowledged inputs leave the pending list; the rest stay in order", () => {
-    const p = new Predictor({ dt: DT, bounds, teleportDistance: 200 });
+    const p = predictor();
     p.reset(start());
     for (let seq = 1; seq <= 6; seq++) p.applyInput(seq, { moveX: 1, moveY: 0, aim: 0 });
     const server = start();
-    for (let i = 0; i < 4; i++) stepBody(server, { moveX: 1, moveY: 0, aim: 0 }, DT, bounds);
+    for (let i = 0; i < 4; i++) step(server, { moveX: 1, moveY: 0, aim: 0 }, DT);
     p.reconcile(server, 4, true, 0);
     expect(p.pendingSeqs).toEqual([5, 6]);
     p.reconcile(server, 6, true, 0);
@@ -81,7 +114,7 @@ describe("prediction and reconciliation", () => {
   });
 
   it("past maxPending unacknowledged inputs, the oldest are dropped and counted", () => {
-    const p = new Predictor({ dt: DT, bounds, teleportDistance: 200, maxPending: 8 });
+    const p = predictor({ maxPending: 8 });
     p.reset(start());
     for (let seq = 1; seq <= 20; seq++) p.applyInput(seq, { moveX: 1, moveY: 0, aim: 0 });
     expect(p.pendingCount).toBe(8);
@@ -124,22 +157,28 @@ describe("prediction and reconciliation", () => {
   });
 
   it("a jump past the teleport distance (a respawn) is applied at once", () => {
-    const p = new Predictor({ dt: DT, bounds, teleportDistance: 200 });
+    const p = predictor();
     p.reset(start());
     p.reconcile({ x: 3000, y: 3000, vx: 0, vy: 0, aim: 0 }, 0, true, 100);
-    expect(p.render(100, { x: 0, y: 0, aim: 0 })).toMatchObject({ x: 3000, y: 3000 });
+    expect(p.render(100, start())).toMatchObject({ x: 3000, y: 3000 });
     expect(p.snaps).toBe(1);
     expect(p.corrections).toBe(0);
   });
 
-  it("a dead player is not moved by its inputs", () => {
-    const p = new Predictor({ dt: DT, bounds, teleportDistance: 200 });
+  it("an inactive entity (a dead player) is not moved by its inputs, which are still consumed", () => {
+    const p = predictor();
     p.reset(start(), false);
     p.applyInput(1, { moveX: 1, moveY: 0, aim: 1 });
-    expect(p.body.x).toBe(1000);
-    expect(p.body.aim).toBe(1);
+    expect(p.body).toEqual(start());
+    expect(p.pendingSeqs).toEqual([1]);
+    // Active again (a respawn) before input 2: only input 2 is replayed on the server's body.
+    p.applyInput(2, { moveX: 1, moveY: 0, aim: 1 });
+    p.reconcile(start(), 1, true, 0);
+    const once = start();
+    step(once, { moveX: 1, moveY: 0, aim: 1 }, DT);
+    expect(p.body).toEqual(once);
   });
 });
 
 /** Largest distance covered in one tick at full speed. */
-const SPEED_STEP = (320 * 1) / 30;
+const SPEED_STEP = SPEED / 30;

@@ -1,66 +1,91 @@
-import { SIM, type ArenaState, type Bounds, type MoveIntent, type Player } from "@tickwire/shared/wire";
+import type { EngineState } from "@tickwire/shared/wire";
+import type { AnyClientGame, NumericKey } from "../game.ts";
+import { layoutOf, type CollectionLayout, type GameLayout } from "../layout.ts";
 import { ServerClock } from "./clock.ts";
 import { SnapshotBuffer, type Pose } from "./interpolation.ts";
-import { Predictor, type PredictedPose } from "./prediction.ts";
+import { Predictor, type BodyFields } from "./prediction.ts";
 
 export interface NetcodeOptions {
   /**
-   * How far in the past other players are drawn, in ms. Default: three server ticks
+   * How far in the past other entities are drawn, in ms. Default: three server ticks
    * (100 ms at 30 Hz), so one or two late or skipped frames still leave a sample to
    * interpolate towards.
    */
   interpolationDelayMs?: number;
-  /** Past the newest sample, other players are extrapolated for at most this long, then held. Default: two server ticks. */
+  /** Past the newest sample, other entities are extrapolated for at most this long, then held. Default: two server ticks. */
   maxExtrapolationMs?: number;
-  /** Time constant of the local player's correction smoothing, in ms. Default 100. */
+  /** Time constant of the own entity's correction smoothing, in ms. Default 100. */
   smoothingMs?: number;
   /** A correction or a jump longer than this (units) is applied at once (a respawn). Default 200. */
   teleportDistance?: number;
 }
 
-/** One player as the game should draw it now. */
-export interface RenderedPlayer {
+/** The engine's fields of a rendered entity (an entity's own numeric fields of these names are not copied). */
+export interface RenderedBase<E> {
+  /** The entity's key in its collection (a session id for a client's own). */
   id: string;
-  /** The replicated player (name, health, score, alive...). */
-  player: Player;
-  /** Where to draw it: predicted for the local player, interpolated for the others. */
-  x: number;
-  y: number;
-  aim: number;
+  /** The replicated entity, as last received. */
+  entity: E;
+  /** True for this client's own entity (key = sessionId). */
   self: boolean;
-  /** The pose is past the newest sample (the frame is late). */
+  /** The interpolated fields are past the newest sample (the frame is late). */
   extrapolated: boolean;
 }
 
-/** Tick rate assumed before the state says (servers predating `tickRate`). */
+/**
+ * One entity as the game should draw it now: its numeric fields by name, predicted for the own
+ * entity, interpolated for the others (the fields the game interpolates; the rest at their
+ * newest value).
+ */
+export type Rendered<E> = RenderedBase<E> & { [K in Exclude<NumericKey<E>, keyof RenderedBase<E>>]: number };
+
+type Entity = Record<string, unknown>;
+type Collection = { forEach(fn: (entity: Entity, key: string) => void): void; get(key: string): Entity | undefined };
+type Row = RenderedBase<Entity> & Record<string, unknown>;
+
+/** Tick rate assumed before the state says. */
 const DEFAULT_TICK_HZ = 30;
 /** Below this speed (units/s) a sample counts as standing still. */
 const STILL_SPEED = 1;
 
 /**
- * The client's picture of the arena over time: the server clock, the local player's
- * prediction, and a snapshot buffer per other player. Fed by the connection with each
- * applied state and each input; asked by the game, each frame, where to draw everyone.
+ * The client's picture of the game over time: the server clock, the own entity's prediction
+ * (with the game's step), and a snapshot buffer per other entity of each interpolated
+ * collection. Fed by the connection with each applied state and each input; asked by the game,
+ * each frame, where to draw everything.
+ *
+ * @example
+ * ```ts
+ * const net = new Netcode(room.sessionId, myGame);
+ * room.onStateChange((state) => net.onState(state, performance.now()));
+ * for (const e of net.entities(room.state, "runners", performance.now())) draw(e.x, e.y);
+ * ```
  */
-export class Netcode {
+export class Netcode<S extends EngineState = EngineState> {
   readonly #selfId: string;
+  readonly #game: AnyClientGame;
+  readonly #layout: GameLayout;
   readonly #opts: NetcodeOptions;
   #clock: ServerClock | undefined;
-  #predictor: Predictor | undefined;
-  readonly #bounds: Bounds = { width: SIM.WORLD_WIDTH, height: SIM.WORLD_HEIGHT };
-  readonly #buffers = new Map<string, SnapshotBuffer>();
-  readonly #rendered = new Map<string, RenderedPlayer>();
-  readonly #list: RenderedPlayer[] = [];
-  readonly #pose: Pose = { x: 0, y: 0, aim: 0, extrapolated: false };
-  readonly #selfPose: PredictedPose = { x: 0, y: 0, aim: 0 };
+  #predictor: Predictor<BodyFields, unknown> | undefined;
+  #state: S | undefined;
+  /** Per collection: entity key → its buffer, and its reused rendered row. */
+  readonly #buffers = new Map<string, Map<string, SnapshotBuffer>>();
+  readonly #rows = new Map<string, Map<string, Row>>();
+  readonly #list: Row[] = [];
+  #pose: Pose = { values: [], extrapolated: false };
+  #row: number[] = [];
+  #predicted: BodyFields = {};
   #lastTick = -1;
-  #selfAlive = true;
+  #selfActive = true;
   #delayTicks = 3;
   /** State frames that advanced the tick. */
   updates = 0;
 
-  constructor(selfId: string, opts: NetcodeOptions = {}) {
+  constructor(selfId: string, game: AnyClientGame, opts: NetcodeOptions = {}) {
     this.#selfId = selfId;
+    this.#game = game;
+    this.#layout = layoutOf(game);
     this.#opts = opts;
   }
 
@@ -68,8 +93,8 @@ export class Netcode {
   get clock(): ServerClock | undefined {
     return this.#clock;
   }
-  /** The local player's predictor (undefined until the first state). */
-  get predictor(): Predictor | undefined {
+  /** The own entity's predictor (undefined without prediction, or until the first state). */
+  get predictor(): Predictor<BodyFields, unknown> | undefined {
     return this.#predictor;
   }
   /** Interpolation delay in use, in ms. */
@@ -78,10 +103,9 @@ export class Netcode {
   }
 
   /** An applied state (reliable or unreliable) at local time `now`. */
-  onState(state: ArenaState, now: number): void {
+  onState(state: S, now: number): void {
+    this.#state = state;
     if (!this.#clock) this.#start(state.tickRate || DEFAULT_TICK_HZ);
-    this.#bounds.width = state.width || SIM.WORLD_WIDTH;
-    this.#bounds.height = state.height || SIM.WORLD_HEIGHT;
     const tick = state.tick;
     const fresh = tick > this.#lastTick;
     if (fresh) {
@@ -89,32 +113,37 @@ export class Netcode {
       this.updates++;
       this.#clock!.observe(tick, now);
     }
-    const self = state.players?.get(this.#selfId);
-    if (self && (fresh || self.alive !== this.#selfAlive || !this.#predictor!.ready)) {
-      this.#selfAlive = self.alive;
-      this.#predictor!.reconcile(self, self.lastProcessedInputSeq, self.alive, now);
-    }
+    this.#reconcile(fresh, now);
     if (!fresh) return;
-    state.players?.forEach((p, id) => {
-      if (id === this.#selfId) return;
-      let buf = this.#buffers.get(id);
-      if (!buf) {
-        buf = this.#newBuffer();
-        this.#buffers.set(id, buf);
+    for (const [name, c] of this.#layout.collections) {
+      if (!c.interpolated) continue;
+      const predicted = name === this.#layout.predict?.collection;
+      let buffers = this.#buffers.get(name);
+      if (!buffers) {
+        buffers = new Map();
+        this.#buffers.set(name, buffers);
       }
-      this.#sample(buf, p, tick);
-    });
+      this.#collection(state, name)?.forEach((e, id) => {
+        if (predicted && id === this.#selfId) return;
+        let buf = buffers.get(id);
+        if (!buf) {
+          buf = this.#newBuffer(c);
+          buffers.set(id, buf);
+        }
+        this.#sample(buf, c, e, tick);
+      });
+    }
   }
 
-  /** An input sent with sequence number `seq`: the local player moves at once. */
-  onInput(seq: number, intent: MoveIntent): void {
-    this.#predictor?.applyInput(seq, intent);
+  /** An input sent with sequence number `seq` (sanitized, as the server will step it): the own entity moves at once. */
+  onInput(seq: number, input: unknown): void {
+    this.#predictor?.applyInput(seq, input);
   }
 
-  /** A player left this client's state. */
-  forget(id: string): void {
-    this.#buffers.delete(id);
-    this.#rendered.delete(id);
+  /** An entity left this client's state. */
+  forget(collection: string, id: string): void {
+    this.#buffers.get(collection)?.delete(id);
+    this.#rows.get(collection)?.delete(id);
   }
 
   /** A new connection to the same seat: the next state is taken as is, everything else starts over. */
@@ -122,36 +151,45 @@ export class Netcode {
     this.#clock?.reset();
     this.#lastTick = -1;
     this.#buffers.clear();
-    this.#rendered.clear();
+    this.#rows.clear();
     this.#predictor?.invalidate();
   }
 
-  /** The server tick other players are drawn at (fractional; NaN before the first state). */
+  /** The server tick other entities are drawn at (fractional; NaN before the first state). */
   renderTick(now: number): number {
     return (this.#clock?.arrivalTick(now) ?? NaN) - this.#delayTicks;
   }
 
-  /** Every player in the state, where to draw it at local time `now`. The array and its objects are reused between calls. */
-  entities(state: ArenaState | undefined, now: number): readonly RenderedPlayer[] {
+  /**
+   * Every entity of `collection` in the state, where to draw it at local time `now`. The array
+   * and its objects are reused between calls.
+   */
+  entities(state: S | undefined, collection: string, now: number): readonly Row[] {
     this.#list.length = 0;
-    if (!state?.players || !this.#clock) return this.#list;
+    const c = this.#layout.collections.get(collection);
+    if (!c) throw new Error(`${this.#game.state.name} has no collection "${collection}"`);
+    const entities = state && this.#collection(state, collection);
+    if (!entities || !this.#clock) return this.#list;
     const at = this.renderTick(now);
-    state.players.forEach((player, id) => {
-      let r = this.#rendered.get(id);
+    let rows = this.#rows.get(collection);
+    if (!rows) {
+      rows = new Map();
+      this.#rows.set(collection, rows);
+    }
+    const predicted = collection === this.#layout.predict?.collection;
+    entities.forEach((entity, id) => {
+      let r = rows.get(id);
       if (!r) {
-        r = { id, player, x: player.x, y: player.y, aim: player.aim, self: id === this.#selfId, extrapolated: false };
-        this.#rendered.set(id, r);
+        r = { id, entity, self: id === this.#selfId, extrapolated: false };
+        rows.set(id, r);
       }
-      r.player = player;
-      if (r.self) {
-        const pose = this.#predictor?.ready ? this.#predictor.render(now, this.#selfPose) : player;
-        r.x = pose.x;
-        r.y = pose.y;
-        r.aim = pose.aim;
-      } else if (this.#buffers.get(id)?.sample(at, this.#pose)) {
-        r.x = this.#pose.x;
-        r.y = this.#pose.y;
-        r.aim = this.#pose.aim;
+      r.entity = entity;
+      for (const f of c.numeric) if (!(f in BASE_KEYS)) r[f] = entity[f];
+      if (predicted && r.self) {
+        if (this.#predictor?.ready) Object.assign(r, this.#predictor.render(now, this.#predicted));
+      } else if (c.interpolated && this.#buffers.get(collection)?.get(id)?.sample(at, this.#pose)) {
+        const fields = c.interpolated.fields;
+        for (let i = 0; i < fields.length; i++) r[fields[i]!] = this.#pose.values[i];
         r.extrapolated = this.#pose.extrapolated;
       }
       this.#list.push(r);
@@ -159,46 +197,73 @@ export class Netcode {
     return this.#list;
   }
 
+  #collection(state: S, name: string): Collection | undefined {
+    return (state as unknown as Record<string, Collection | undefined>)[name];
+  }
+
+  // The own entity is reconciled on every new tick, when it turns active or inactive, and
+  // when prediction (re)starts.
+  #reconcile(fresh: boolean, now: number): void {
+    const p = this.#layout.predict;
+    const spec = this.#game.predict;
+    const predictor = this.#predictor;
+    if (!p || !spec || !predictor) return;
+    const self = this.#collection(this.#state!, p.collection)?.get(this.#selfId);
+    if (!self) return;
+    const active = spec.active ? spec.active(self) : true;
+    if (fresh || active !== this.#selfActive || !predictor.ready) {
+      this.#selfActive = active;
+      predictor.reconcile(self as unknown as BodyFields, self[p.ackField] as number, active, now);
+    }
+  }
+
   #start(tickHz: number): void {
     const clock = new ServerClock(tickHz);
     this.#clock = clock;
     this.#delayTicks =
       this.#opts.interpolationDelayMs !== undefined ? this.#opts.interpolationDelayMs / clock.tickMs : 3;
-    this.#predictor = this.#newPredictor();
-  }
-
-  #newPredictor(): Predictor {
-    return new Predictor({
-      dt: this.#clock!.tickMs / 1000,
-      bounds: this.#bounds,
+    const spec = this.#game.predict;
+    if (!spec) return;
+    this.#predictor = new Predictor<BodyFields, unknown>({
+      fields: spec.fields,
+      position: spec.position,
+      step: (body, input, dt) => spec.step(body, input, dt, this.#state),
+      dt: clock.tickMs / 1000,
       teleportDistance: this.#opts.teleportDistance ?? 200,
       ...(this.#opts.smoothingMs !== undefined && { smoothingMs: this.#opts.smoothingMs }),
     });
   }
 
-  #newBuffer(): SnapshotBuffer {
+  #newBuffer(c: CollectionLayout): SnapshotBuffer {
     const tickMs = this.#clock!.tickMs;
     return new SnapshotBuffer({
+      ...c.interpolated!.layout,
       tickSeconds: tickMs / 1000,
       maxExtrapolationTicks: (this.#opts.maxExtrapolationMs ?? 2 * tickMs) / tickMs,
       teleportDistance: this.#opts.teleportDistance ?? 200,
     });
   }
 
-  // A sample is taken when the player's fields changed: players updated every other frame (the
-  // server's outer ring) then interpolate over their own sample times, not over stale copies.
-  #sample(buf: SnapshotBuffer, p: Player, tick: number): void {
+  // A sample is taken when the entity's fields changed: entities updated every other frame
+  // (the server's outer ring) then interpolate over their own sample times, not over stale copies.
+  #sample(buf: SnapshotBuffer, c: CollectionLayout, e: Entity, tick: number): void {
+    const { fields, layout } = c.interpolated!;
+    const row = this.#row;
+    for (let i = 0; i < fields.length; i++) row[i] = e[fields[i]!] as number;
+    row.length = fields.length;
     const last = buf.newestTick;
-    if (buf.size > 0 && !changed(buf, p)) return;
+    if (buf.size > 0 && row.every((v, i) => v === buf.last(i))) return;
     // It stood still until now: hold it there until the tick before, or it would seem to
-    // creep over the whole gap.
-    if (buf.size > 0 && tick - last > 1 && Math.hypot(buf.lastVx, buf.lastVy) < STILL_SPEED) {
-      buf.push(tick - 1, buf.lastX, buf.lastY, 0, 0, buf.lastAim);
+    // creep over the whole gap. (Without a velocity, whether it stood still is unknown.)
+    const v = layout.velocity;
+    if (v && buf.size > 0 && tick - last > 1 && Math.hypot(buf.last(v[0]), buf.last(v[1])) < STILL_SPEED) {
+      const held = fields.map((_, i) => buf.last(i));
+      held[v[0]] = 0;
+      held[v[1]] = 0;
+      buf.push(tick - 1, held);
     }
-    buf.push(tick, p.x, p.y, p.vx, p.vy, p.aim);
+    buf.push(tick, row);
   }
 }
 
-function changed(buf: SnapshotBuffer, p: Player): boolean {
-  return p.x !== buf.lastX || p.y !== buf.lastY || p.vx !== buf.lastVx || p.vy !== buf.lastVy || p.aim !== buf.lastAim;
-}
+const BASE_KEYS: Record<keyof RenderedBase<unknown>, true> = { id: true, entity: true, self: true, extrapolated: true };

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { TickwireClient, type ArenaConnection } from "@tickwire/client-sdk";
+import { joinArenaById, createArena, TickwireClient, type ArenaConnection } from "@tickwire/example-arena/client";
 import { startLocalServer, type LocalServer } from "../localServer.ts";
 import { TcpProxy } from "../tcpProxy.ts";
 import { SlowLink } from "./netns.ts";
@@ -35,9 +35,9 @@ const rttMs = Number(flags["rtt-ms"]);
 /** Players driven by bots on loopback, each changing direction now and then. */
 async function startMovers(server: LocalServer, count: number) {
   const client = new TickwireClient(server.endpoint, { pingIntervalMs: 0 });
-  const first = await client.createArena({ name: "m0" });
+  const first = await createArena(client, { name: "m0" });
   const bots: ArenaConnection[] = [first];
-  for (let i = 1; i < count; i++) bots.push(await client.joinArenaById(first.roomId, { name: `m${i}` }));
+  for (let i = 1; i < count; i++) bots.push(await joinArenaById(client, first.roomId, { name: `m${i}` }));
   let t = 0;
   const timer = setInterval(() => {
     t++;

@@ -1,4 +1,4 @@
-import { TickwireClient, type ArenaConnection } from "@tickwire/client-sdk";
+import { joinArenaById, TickwireClient, type ArenaConnection } from "@tickwire/example-arena/client";
 
 /** Wall-clock milliseconds, comparable between processes on one machine. */
 export const wallNow = () => performance.timeOrigin + performance.now();
@@ -14,7 +14,7 @@ export interface Observation {
 
 /** Joins a room as a passive client and records when each server tick reaches it. */
 export async function observe(endpoint: string, roomId: string, durationMs: number): Promise<Observation> {
-  const conn: ArenaConnection = await new TickwireClient(endpoint, { pingIntervalMs: 0 }).joinArenaById(roomId, {
+  const conn: ArenaConnection = await joinArenaById(new TickwireClient(endpoint, { pingIntervalMs: 0 }), roomId, {
     name: "observer",
   });
   const arrivals: Array<[number, number]> = [];
