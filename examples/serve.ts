@@ -2,6 +2,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { runServer } from "@tickwire/server";
 import { arenaGame } from "@tickwire/example-arena/server";
+import { tagGame } from "@tickwire/example-tag/server";
 
 // `npm start`: the example games with their pages, on the embedded defaults (no Redis, no
 // secrets; see the README's configuration table for what the environment can change).
@@ -20,6 +21,7 @@ runServer((config) => ({
       chatBurst: config.chatBurst,
       chatMuteSeconds: config.chatMuteSeconds,
     }),
+    tag: tagGame({ maxPlayers: config.maxPlayersPerRoom }),
   },
-  pages: { "/": path.join(here, "../client-sdk/demo/build") },
+  pages: { "/": path.join(here, "../client-sdk/demo/build"), "/tag/": path.join(here, "tag/page/build") },
 }));
