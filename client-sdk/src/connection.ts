@@ -9,7 +9,7 @@ import { InputSender, inputLoop } from "./input.ts";
 import { layoutOf } from "./layout.ts";
 import { Netcode, type NetcodeOptions, type Rendered } from "./netcode/netcode.ts";
 import type { ServerClock } from "./netcode/clock.ts";
-import type { BodyFields, Predictor } from "./netcode/prediction.ts";
+import type { Predictor } from "./netcode/prediction.ts";
 import { EventWindow, RateMeter } from "./netcode/meter.ts";
 import type { ConnectionEvents, NetCounters, NetStats } from "./types.ts";
 
@@ -164,13 +164,12 @@ export class Connection<S extends EngineState, I extends EngineInput, G extends 
   /**
    * The own entity's predicted body, where the game should draw it at `at` (default now): the
    * prediction plus a fading correction on the position. Undefined without prediction or
-   * before the first state. The object is reused between calls.
+   * before the first state. A new object each call (one to keep, unlike `entities`).
    */
   predicted(at = now()): Readonly<BodyOf<G>> | undefined {
     const p = this.#net.predictor;
-    return p?.ready ? (p.render(at, this.#body) as BodyOf<G>) : undefined;
+    return p?.ready ? (p.render(at, {}) as BodyOf<G>) : undefined;
   }
-  readonly #body: BodyFields = {};
 
   /** The own entity's prediction: the server's entity with the unacknowledged inputs replayed (no smoothing). */
   get predictor(): Predictor<BodyOf<G>, I> | undefined {
