@@ -1,6 +1,12 @@
 import { defineConfig } from "vitest/config";
 
+// Workspace packages resolve to their TypeScript sources (each package's `tickwire-source`
+// export), so tests run on src/ without a build.
+const conditions = ["tickwire-source"];
+
 export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions } },
   test: {
     // @colyseus/core loads @pm2/io, which calls process.send() on the forks pool's IPC channel.
     pool: "threads",

@@ -11,6 +11,8 @@ const result = await build({
   entryPoints: [path.join(demo, "main.ts")],
   outfile: path.join(out, "demo.js"),
   bundle: true,
+  // Workspace packages from their sources (see their exports).
+  conditions: ["tickwire-source"],
   format: "esm",
   platform: "browser",
   target: "es2022",

@@ -22,7 +22,7 @@ export interface LocalServer {
  * OS picks (PORT=0), so it has its own core, and waits for its "listening" line.
  */
 export async function startLocalServer(env: Record<string, string> = {}): Promise<LocalServer> {
-  const child = spawn(process.execPath, ["--import", "tsx", "examples/serve.ts"], {
+  const child = spawn(process.execPath, ["--conditions=tickwire-source", "--import", "tsx", "examples/serve.ts"], {
     cwd: ROOT,
     env: { ...process.env, PORT: "0", HOST: "127.0.0.1", ...env },
     stdio: ["ignore", "pipe", "pipe"],

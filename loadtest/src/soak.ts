@@ -79,6 +79,7 @@ const durationS = Math.round(minutes * 60);
 const bots = spawn(
   process.execPath,
   [
+    "--conditions=tickwire-source",
     "--import",
     "tsx",
     path.join(HERE, "cli.ts"),

@@ -27,7 +27,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
  */
 export function runServerToExit(env: Record<string, string>): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "examples/serve.ts"], {
+    const child = spawn(process.execPath, ["--conditions=tickwire-source", "--import", "tsx", "examples/serve.ts"], {
       cwd: ROOT,
       env: { ...process.env, PORT: "0", HOST: "127.0.0.1", ...env },
       stdio: ["ignore", "pipe", "pipe"],

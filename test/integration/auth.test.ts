@@ -146,7 +146,16 @@ describe("join tokens", () => {
 
     const cli = spawnSync(
       process.execPath,
-      ["--import", "tsx", "server/src/tools/token.ts", "--user", "user-cli", "--name", "Cli"],
+      [
+        "--conditions=tickwire-source",
+        "--import",
+        "tsx",
+        "server/src/tools/token.ts",
+        "--user",
+        "user-cli",
+        "--name",
+        "Cli",
+      ],
       {
         cwd: ROOT,
         env: { ...process.env, AUTH_SECRET: SECRET },

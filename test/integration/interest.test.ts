@@ -127,7 +127,7 @@ describe("interest management with real clients", () => {
     expect(await metricValue(fx.server, "tickwire_interest_changes_total", 'kind="leave"')).toBeGreaterThanOrEqual(2);
     // The monitor's room view shows what each client holds: each only itself now.
     const room = await inspectRoom(fx.server, watcher.roomId);
-    expect(room.unreliable.clients.map((c: { playersHeld: number }) => c.playersHeld)).toEqual([1, 1]);
+    expect(room.unreliable.clients.map((c: { entitiesHeld: number }) => c.entitiesHeld)).toEqual([1, 1]);
 
     // A shot fired out there, away from the watcher, reaches the shooter and not the watcher.
     const watcherShots: ShotsBroadcast[] = [];

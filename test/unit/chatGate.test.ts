@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ChatGate } from "../../server/src/rooms/chatGate.ts";
+import { ChatGate } from "@tickwire/example-arena/server";
 
 describe("ChatGate", () => {
   it("allows a burst, then the sustained rate, and mutes a client that goes over", () => {

@@ -68,10 +68,14 @@ export class SlowLink {
 
   /** Runs `node --import tsx <script> ...args` inside the namespace. */
   spawnNode(cwd: string, script: string, args: string[]): ChildProcess {
-    return spawn("ip", ["netns", "exec", this.ns, process.execPath, "--import", "tsx", script, ...args], {
-      cwd,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    return spawn(
+      "ip",
+      ["netns", "exec", this.ns, process.execPath, "--conditions=tickwire-source", "--import", "tsx", script, ...args],
+      {
+        cwd,
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
   }
 
   remove(): void {

@@ -50,7 +50,7 @@ const children: ChildProcess[] = [];
 let stopping = false;
 for (let i = 0; i < count; i++) {
   const port = firstPort + i;
-  const child = spawn(process.execPath, ["--import", "tsx", "examples/serve.ts"], {
+  const child = spawn(process.execPath, ["--conditions=tickwire-source", "--import", "tsx", "examples/serve.ts"], {
     cwd: ROOT,
     env: clusterMemberEnv(port, redisUrl, values.host!),
     stdio: ["ignore", "pipe", "pipe"],

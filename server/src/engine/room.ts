@@ -63,7 +63,7 @@ let anonymousCounter = 0;
 export function createGameRoom<S extends EngineState, I extends EngineInput, W, O>(
   game: Game<S, I, W, O>,
   deps: RoomDeps,
-) {
+): new () => Room<{ state: S; input: I }> {
   const { config, metrics, log, batch, load } = deps;
   const def = game.definition;
 
