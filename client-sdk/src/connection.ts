@@ -1,5 +1,5 @@
 import { Callbacks } from "@colyseus/sdk";
-import { ServerMessages, type EngineInput, type EngineState, type ErrorNotice } from "@tickwire/shared/wire";
+import { EngineMessages, type EngineInput, type EngineState, type ErrorNotice } from "@tickwire/shared/wire";
 import { Emitter } from "./emitter.ts";
 import { now } from "./time.ts";
 import { ClientChannel, type ChannelOptions } from "./channel.ts";
@@ -96,7 +96,7 @@ export class Connection<S extends EngineState, I extends EngineInput, G extends 
       this.#net.restart();
       this.#events.emit("reconnected");
     });
-    room.onMessage(ServerMessages.ERROR, (notice: ErrorNotice) => this.#events.emit("error", notice));
+    room.onMessage(EngineMessages.ERROR, (notice: ErrorNotice) => this.#events.emit("error", notice));
     room.onLeave((code, reason) => {
       this.#closedWith = code;
       this.#connected = false;

@@ -1,29 +1,8 @@
-// The parts of the shared package a game client needs, without the validators (and so
-// without zod, which would more than double a browser bundle).
-export { SIM, NET, COMBAT, Buttons } from "./sim/constants.ts";
-export {
-  stepBody,
-  clampAxis,
-  angleDelta,
-  IDLE_INTENT,
-  DEFAULT_BOUNDS,
-  type Body,
-  type MoveIntent,
-  type Bounds,
-} from "./sim/movement.ts";
-export { createRng, type Rng } from "./sim/rng.ts";
-export { Player, Pickup, KillFeedEntry, ScoreEntry, ArenaState } from "./schema/state.ts";
-export { PlayerInput } from "./schema/input.ts";
+// Game-neutral and browser-safe (no validators, no Node): what a client bundle may import.
+export { createRng, type Rng } from "./rng.ts";
+export { angleDelta } from "./math.ts";
 export { CloseCodes, ErrorReasons, describeCloseCode } from "./protocol/codes.ts";
-export {
-  ClientMessages,
-  ServerMessages,
-  type ChatBroadcast,
-  type ErrorNotice,
-  type ShotInfo,
-  type ShotsBroadcast,
-} from "./protocol/messages.ts";
-export { ARENA_ROOM } from "./protocol/rooms.ts";
+export { EngineMessages, type ErrorNotice } from "./protocol/messages.ts";
 export {
   TickwireProtocol,
   ACK_HEADER_BYTES,

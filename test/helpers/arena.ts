@@ -1,5 +1,5 @@
 import { Simulation } from "@tickwire/server";
-import type { PlayerInput } from "@tickwire/shared";
+import type { PlayerInput } from "@tickwire/example-arena/shared";
 import { arenaGame, type ArenaSettings, type StepEvents, type WorldInput } from "@tickwire/example-arena/server";
 
 /** One player's input as tests write it: the fields the world reads, and its sequence number. */

@@ -3,7 +3,7 @@ import {
   joinArenaById,
   joinArena,
   TickwireClient,
-  ErrorReasons,
+  ArenaErrorReasons,
   NET,
   type ChatBroadcast,
   type ErrorNotice,
@@ -38,7 +38,10 @@ describe("chat", () => {
     ada.chat("   ");
     ada.chat("x".repeat(NET.CHAT_MAX_LENGTH + 1));
     await waitFor(() => notices.length === 2, "two notices");
-    expect(notices.map((n) => n.reason)).toEqual([ErrorReasons.INVALID_PAYLOAD, ErrorReasons.INVALID_PAYLOAD]);
+    expect(notices.map((n) => n.reason)).toEqual([
+      ArenaErrorReasons.INVALID_PAYLOAD,
+      ArenaErrorReasons.INVALID_PAYLOAD,
+    ]);
     expect(notices[0]!.detail).toMatch(/empty/);
     expect(notices[1]!.detail).toMatch(/longer than/);
     expect(heard).toHaveLength(0);
@@ -55,7 +58,7 @@ describe("chat", () => {
       "the muted lines counted",
     );
     expect(notices).toHaveLength(1);
-    expect(notices[0]).toMatchObject({ reason: ErrorReasons.CHAT_FLOOD, type: "chat" });
+    expect(notices[0]).toMatchObject({ reason: ArenaErrorReasons.CHAT_FLOOD, type: "chat" });
     expect(notices[0]!.detail).toMatch(/muted for 1 s/);
     // The burst got through; the rest did not.
     expect(heard.map((l) => l.text)).toEqual(["line 0", "line 1", "line 2"]);

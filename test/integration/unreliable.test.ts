@@ -7,7 +7,7 @@ import {
   CloseCodes,
   type ArenaConnection,
 } from "@tickwire/example-arena/client";
-import { ArenaState } from "@tickwire/shared/wire";
+import { ArenaState } from "@tickwire/example-arena/shared";
 import { SEE_ALL, startServer, metricValue, inspectRoom, type RunningServer } from "../helpers/server.ts";
 import { TcpProxy } from "../../loadtest/src/tcpProxy.ts";
 import { waitFor, elapse } from "../helpers/wait.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Buttons, COMBAT, SIM } from "@tickwire/shared";
+import { Buttons, COMBAT, SIM } from "@tickwire/example-arena/shared";
 import { inLineOfFire, rayHitsCircle } from "@tickwire/example-arena/server";
 import { arenaWorld, type TestInput as WorldInput } from "../helpers/arena.ts";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { InputEncoder } from "@colyseus/schema/input";
 import { Protocol } from "@colyseus/sdk";
-import { PlayerInput } from "@tickwire/shared";
+import { PlayerInput } from "@tickwire/example-arena/shared";
 import { inputFrameProblem } from "../../server/src/transport/inputFrame.ts";
 
 const TIMED = 0x80;

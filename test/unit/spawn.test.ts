@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { COMBAT, createRng } from "@tickwire/shared";
+import { createRng } from "@tickwire/shared";
+import { COMBAT } from "@tickwire/example-arena/shared";
 import { arenaWorld } from "../helpers/arena.ts";
 import { firstSightPoint, inLineOfFire, safePoint, sightBands } from "@tickwire/example-arena/server";
 

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { ClientState, type Client } from "@colyseus/core";
 import { EngineSerializer } from "../../server/src/colyseus.ts";
 import { $refId, Decoder, StateView } from "@colyseus/schema";
-import { ArenaState, Player, createRng } from "@tickwire/shared";
+import { createRng } from "@tickwire/shared";
+import { ArenaState, Player } from "@tickwire/example-arena/shared";
 import { UnreliableChannel, type ChannelEvents } from "../../server/src/transport/unreliable/channel.ts";
 import { UnreliableFlusher, type ClientInterest } from "../../server/src/transport/unreliable/serializer.ts";
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { JoinOptions, ChatPayload, sanitizeInput, NET, type InputFields } from "@tickwire/shared";
+import { NET } from "@tickwire/example-arena/shared";
+import { JoinOptions, ChatPayload, sanitizeInput, type InputFields } from "@tickwire/example-arena/shared/validators";
 import { loadConfig, ConfigError } from "../../server/src/config.ts";
 
 const fields = (moveX: number, moveY: number, aim: number): InputFields => ({ moveX, moveY, aim, buttons: 0 });

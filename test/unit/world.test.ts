@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SIM, stepBody, type Body } from "@tickwire/shared";
+import { SIM, stepBody, type Body } from "@tickwire/example-arena/shared";
 import { arenaWorld, type ArenaWorld, type TestInput as WorldInput } from "../helpers/arena.ts";
 
 const DT = 1 / 30;

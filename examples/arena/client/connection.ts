@@ -7,7 +7,7 @@ import {
   type Player,
   type PlayerInput,
   type ShotsBroadcast,
-} from "@tickwire/shared/wire";
+} from "../shared/index.ts";
 import type { ArenaGame } from "./game.ts";
 import type { ArenaEvents, ArenaOnlyEvents, InputIntent, RenderedPlayer } from "./types.ts";
 

@@ -1,5 +1,5 @@
 import { defineClientGame } from "@tickwire/client-sdk";
-import { ArenaState, PlayerInput, SIM, clampAxis, stepBody, type Bounds } from "@tickwire/shared/wire";
+import { ArenaState, PlayerInput, SIM, clampAxis, stepBody, type Bounds } from "../shared/index.ts";
 
 // The arena as the client SDK sees it: its own player predicted with the very step the server
 // runs, the others interpolated (the aim the short way round).

@@ -24,6 +24,9 @@ export {
 } from "@tickwire/client-sdk";
 export {
   ARENA_ROOM,
+  ArenaErrorReasons,
+  ClientMessages,
+  ServerMessages,
   ArenaState,
   Player,
   Pickup,
@@ -41,4 +44,4 @@ export {
   type ChatBroadcast,
   type ShotInfo,
   type ShotsBroadcast,
-} from "@tickwire/shared/wire";
+} from "../shared/index.ts";

@@ -1,7 +1,7 @@
 import type { TickwireClient } from "@tickwire/client-sdk";
-import { ARENA_ROOM } from "@tickwire/shared/wire";
+import { ARENA_ROOM } from "../shared/index.ts";
 // Type only: erased at build time, so the validators (and zod) stay out of client bundles.
-import type { JoinOptions } from "@tickwire/shared";
+import type { JoinOptions } from "../shared/validators.ts";
 import { ArenaConnection } from "./connection.ts";
 import { arenaGame } from "./game.ts";
 

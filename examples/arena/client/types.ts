@@ -1,5 +1,5 @@
 import type { ConnectionEvents, Rendered } from "@tickwire/client-sdk";
-import type { ArenaState, ChatBroadcast, Player, ShotInfo, ShotsBroadcast } from "@tickwire/shared/wire";
+import type { ArenaState, ChatBroadcast, Player, ShotInfo, ShotsBroadcast } from "../shared/index.ts";
 
 // The types of the arena connection's API: what a player sends, the events it hears.
 

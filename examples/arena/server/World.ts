@@ -1,3 +1,4 @@
+import { createRng, type Rng } from "@tickwire/shared";
 import {
   type ArenaState,
   Player,
@@ -6,13 +7,11 @@ import {
   COMBAT,
   Buttons,
   IDLE_INTENT,
-  createRng,
   stepBody,
   type Bounds,
-  type InputFields,
-  type Rng,
   type ShotInfo,
-} from "@tickwire/shared";
+} from "../shared/index.ts";
+import type { InputFields } from "../shared/validators.ts";
 import type { EntityHistory } from "@tickwire/server";
 import { rayHitsCircle } from "./combat.ts";
 import { Scoring } from "./scoring.ts";

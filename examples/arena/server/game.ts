@@ -1,17 +1,16 @@
 import { defineGame, type GameContext } from "@tickwire/server";
+
 import {
+  ArenaErrorReasons,
   ArenaState,
-  ChatPayload,
   COMBAT,
-  ErrorReasons,
-  JoinOptions,
   PlayerInput,
   SIM,
   ServerMessages,
-  sanitizeInput,
   type ChatBroadcast,
   type ShotsBroadcast,
-} from "@tickwire/shared";
+} from "../shared/index.ts";
+import { ChatPayload, JoinOptions, sanitizeInput } from "../shared/validators.ts";
 import { ChatGate } from "./chatGate.ts";
 import { type Shot, World } from "./World.ts";
 
@@ -115,7 +114,7 @@ export function arenaGame(settings: ArenaSettings = {}) {
             const seconds = Math.ceil((verdict.until - Date.now()) / 1000);
             return ctx.reject(
               sender,
-              ErrorReasons.CHAT_FLOOD,
+              ArenaErrorReasons.CHAT_FLOOD,
               "chat",
               `more than ${chatPerSecond} lines a second: muted for ${seconds} s`,
             );

@@ -1,4 +1,4 @@
-import { COMBAT, KillFeedEntry, ScoreEntry, type ArenaState } from "@tickwire/shared";
+import { COMBAT, KillFeedEntry, ScoreEntry, type ArenaState } from "../shared/index.ts";
 
 /**
  * The global parts of the score: the kill feed (newest COMBAT.KILL_FEED_SIZE kills) and the

@@ -1,4 +1,5 @@
-import { angleDelta, COMBAT, SIM, type Bounds, type Rng } from "@tickwire/shared";
+import { angleDelta, type Rng } from "@tickwire/shared";
+import { COMBAT, SIM, type Bounds } from "../shared/index.ts";
 
 // Where a player appears. Two rules, both the designer's, with their numbers in COMBAT:
 // - first sight: while a room has few living players, a newcomer appears within sight of

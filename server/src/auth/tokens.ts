@@ -1,6 +1,14 @@
 import { SignJWT, errors, jwtVerify, type JWTPayload } from "jose";
-import { PlayerName } from "@tickwire/shared";
+import { z } from "zod";
 import type { AuthConfig } from "../config.ts";
+
+/** Display names from tokens: letters, digits, space, `_` and `-`, trimmed, 1..32 characters. */
+export const DisplayName = z
+  .string()
+  .trim()
+  .min(1, "name is empty")
+  .max(32, "name is longer than 32 characters")
+  .regex(/^[\p{L}\p{N} _-]+$/u, "name may contain only letters, digits, spaces, _ and -");
 
 // Join tokens: HS256 JWTs signed with AUTH_SECRET. `sub` is the user id; `name` is the display
 // name (defaults to `sub`). Only HS256 is accepted, so a token signed with another algorithm
@@ -50,7 +58,7 @@ export async function verifyToken(token: string | undefined, auth: AuthConfig): 
   const userId = payload.sub ?? "";
   if (!USER_ID.test(userId))
     throw new TokenError("claims", 'token claim "sub" must be 1-64 letters, digits or . _ @ : -');
-  const name = PlayerName.safeParse(payload.name ?? userId);
+  const name = DisplayName.safeParse(payload.name ?? userId);
   if (!name.success)
     throw new TokenError(
       "claims",

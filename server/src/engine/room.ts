@@ -4,10 +4,9 @@ import {
   CloseCodes,
   type EngineInput,
   type EngineState,
+  EngineMessages,
   ErrorReasons,
   type ErrorNotice,
-  NET,
-  ServerMessages,
 } from "@tickwire/shared";
 import { EngineSerializer, monitorInspectData } from "../colyseus.ts";
 import type { Config } from "../config.ts";
@@ -49,6 +48,9 @@ const KICK_CODES: ReadonlySet<number> = new Set([
   CloseCodes.MESSAGE_TOO_BIG,
 ]);
 
+/** Per-client input ring, in inputs: about one second at 30 Hz. The oldest is dropped on overflow. */
+const INPUT_BUFFER_SIZE = 32;
+
 /** The message a FAULT_INJECTION server accepts to make a room throw (crash isolation tests). */
 export const FAULT_MESSAGE = "__fault";
 
@@ -79,7 +81,7 @@ export function createGameRoom<S extends EngineState, I extends EngineInput, W, 
     override inputs = this.defineInput(def.input, {
       // biome-ignore lint/suspicious/noExplicitAny: every input class has `seq` (defineInput adds it)
       seqField: "seq" as any,
-      bufferMaxSize: NET.INPUT_BUFFER_SIZE,
+      bufferMaxSize: INPUT_BUFFER_SIZE,
       sanitize: (input) => {
         if (def.sanitizeInput?.(input as I)) metrics.inputsSanitized.inc();
       },
@@ -376,8 +378,8 @@ export function createGameRoom<S extends EngineState, I extends EngineInput, W, 
 
     #reject(sessionId: string, reason: string, type: string, detail: string): void {
       metrics.messagesRejected.inc({ reason });
-      const notice: ErrorNotice = { reason: reason as ErrorNotice["reason"], type, detail };
-      this.clients.getById(sessionId)?.send(ServerMessages.ERROR, notice);
+      const notice: ErrorNotice = { reason, type, detail };
+      this.clients.getById(sessionId)?.send(EngineMessages.ERROR, notice);
     }
   };
 }

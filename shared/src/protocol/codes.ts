@@ -62,9 +62,7 @@ export function describeCloseCode(code: number): string {
 export const ErrorReasons = {
   /** The payload of a known message type failed validation; the message was ignored. */
   INVALID_PAYLOAD: "invalid_payload",
-  /** The message type is not one the arena handles; the message was ignored. */
+  /** The message type is not one the game handles; the message was ignored. */
   UNKNOWN_MESSAGE: "unknown_message",
-  /** Chat lines came faster than the limit: the sender is muted for a while (detail says how long). */
-  CHAT_FLOOD: "chat_flood",
 } as const;
 export type ErrorReasons = (typeof ErrorReasons)[keyof typeof ErrorReasons];

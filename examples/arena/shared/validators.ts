@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { NET } from "../sim/constants.ts";
-import { clampAxis, type MoveIntent } from "../sim/movement.ts";
+import { NET } from "./constants.ts";
+import { clampAxis, type MoveIntent } from "./movement.ts";
 
 /** Display names: letters, digits, space, `_` and `-`, trimmed, 1..NAME_MAX_LENGTH characters. */
 export const PlayerName = z

@@ -73,8 +73,6 @@ export const NET = {
   NAME_MAX_LENGTH: 16,
   /** Longest chat line in characters. */
   CHAT_MAX_LENGTH: 200,
-  /** Per-client input ring on the server, in inputs: about one second at 30 Hz. Oldest dropped on overflow. */
-  INPUT_BUFFER_SIZE: 32,
 } as const;
 export type NET = typeof NET;
 

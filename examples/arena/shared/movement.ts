@@ -16,14 +16,6 @@ export interface MoveIntent {
   aim: number;
 }
 
-/** The signed difference `to - from` of two angles in radians, the short way round: in [-π, π]. */
-export function angleDelta(from: number, to: number): number {
-  const d = (to - from) % (2 * Math.PI);
-  if (d > Math.PI) return d - 2 * Math.PI;
-  if (d < -Math.PI) return d + 2 * Math.PI;
-  return d;
-}
-
 /** A stick axis made safe: NaN or infinite becomes 0 (a NaN stick must not walk the player left), the rest clamps to [-1, 1]. */
 export const clampAxis = (v: number): number => (Number.isFinite(v) ? Math.max(-1, Math.min(1, v)) : 0);
 

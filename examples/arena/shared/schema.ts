@@ -1,6 +1,6 @@
-import { schema, t, type SchemaType } from "@colyseus/schema";
-import { SIM } from "../sim/constants.ts";
-import { defineEntity, defineState, fast, inputAck } from "./define.ts";
+import { schema } from "@colyseus/schema";
+import { defineEntity, defineState, fast, inputAck, t, type SchemaType } from "@tickwire/shared/wire";
+import { SIM } from "./constants.ts";
 
 // Fast-changing fields (position, velocity, aim, the input ack and the tick) are
 // `.unreliable()`: they travel on the unreliable channel every tick, where a late frame is

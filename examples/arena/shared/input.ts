@@ -1,5 +1,4 @@
-import { t, type SchemaType } from "@colyseus/schema";
-import { defineInput } from "./define.ts";
+import { defineInput, t, type SchemaType } from "@tickwire/shared/wire";
 
 /**
  * One client input per fixed step. Delta-encoded on the wire by Colyseus' input codec.
