@@ -23,5 +23,5 @@ runServer((config) => ({
     }),
     tag: tagGame({ maxPlayers: config.maxPlayersPerRoom }),
   },
-  pages: { "/": path.join(here, "../client-sdk/demo/build"), "/tag/": path.join(here, "tag/page/build") },
+  pages: { "/": path.join(here, "arena/page/build"), "/tag/": path.join(here, "tag/page/build") },
 }));

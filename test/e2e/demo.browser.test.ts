@@ -18,7 +18,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   // The same build `npm start` runs.
-  await exec(process.execPath, ["client-sdk/scripts/build.mjs"], { cwd: ROOT });
+  await exec(process.execPath, ["examples/build-pages.mjs"], { cwd: ROOT });
   // Default settings, as `npm start` runs: the two players must find each other in view.
   server = await startServer();
   browser = await launchBrowser();

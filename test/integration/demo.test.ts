@@ -10,7 +10,7 @@ let server: RunningServer;
 
 beforeAll(async () => {
   // The same build `npm start` runs: the client SDK must bundle for browsers.
-  await exec(process.execPath, ["client-sdk/scripts/build.mjs"], { cwd: ROOT });
+  await exec(process.execPath, ["examples/build-pages.mjs"], { cwd: ROOT });
   server = await startServer();
 });
 afterAll(async () => {
@@ -19,7 +19,7 @@ afterAll(async () => {
 
 describe("browser bundle and demo page", () => {
   it("bundles the client SDK for the browser without Node built-ins or the validators", async () => {
-    const js = await readFile(path.join(ROOT, "client-sdk/demo/build/demo.js"), "utf8");
+    const js = await readFile(path.join(ROOT, "examples/arena/page/build/page.js"), "utf8");
     expect(js.length).toBeGreaterThan(10_000);
     expect(js).not.toMatch(/from\s*"node:|require\("(fs|net|http)"\)/);
     // zod stays server-side: its error map text must not be in the bundle.
@@ -30,8 +30,8 @@ describe("browser bundle and demo page", () => {
     const page = await fetch(`${server.httpUrl}/`);
     expect(page.status).toBe(200);
     expect(page.headers.get("content-type")).toContain("text/html");
-    expect(await page.text()).toContain('src="/demo.js"');
-    const script = await fetch(`${server.httpUrl}/demo.js`);
+    expect(await page.text()).toContain('src="page.js"');
+    const script = await fetch(`${server.httpUrl}/page.js`);
     expect(script.status).toBe(200);
     expect(script.headers.get("content-type")).toContain("javascript");
   });

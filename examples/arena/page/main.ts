@@ -6,7 +6,7 @@ import {
   joinArenaById,
   type ArenaConnection,
   type InputIntent,
-} from "@tickwire/example-arena/client";
+} from "../client/index.ts";
 import { ArenaRenderer } from "./render.ts";
 import { Hud } from "./hud.ts";
 

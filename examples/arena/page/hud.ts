@@ -1,4 +1,4 @@
-import type { ArenaConnection } from "@tickwire/example-arena/client";
+import type { ArenaConnection } from "../client/index.ts";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 /** Chat lines kept in the log. */

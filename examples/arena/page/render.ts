@@ -1,4 +1,4 @@
-import { SIM, COMBAT, type ArenaConnection, type ShotInfo } from "@tickwire/example-arena/client";
+import { SIM, COMBAT, type ArenaConnection, type ShotInfo } from "../client/index.ts";
 
 /** The camera: world units to canvas pixels, centred on the local player. */
 export interface Camera {
