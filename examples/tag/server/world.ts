@@ -1,5 +1,17 @@
 import { createRng, type Rng } from "@tickwire/shared";
-import { Ball, Runner, stepBall, stepRunner, TAG, type Stick, type TagState, touching } from "../shared/index.ts";
+import {
+  Ball,
+  type Camera,
+  cameraStart,
+  panCamera,
+  Runner,
+  stepBall,
+  stepRunner,
+  TAG,
+  type Stick,
+  type TagState,
+  touching,
+} from "../shared/index.ts";
 
 export interface TagWorldOptions {
   /** Seconds per step. */
@@ -30,7 +42,7 @@ export class TagWorld {
   readonly #frozenUntil = new Map<string, number>();
   /** Tick until which a runner cannot be tagged (it just passed "it" on). */
   readonly #immuneUntil = new Map<string, number>();
-  readonly #cameras = new Map<string, { x: number; y: number }>();
+  readonly #cameras = new Map<string, Camera>();
 
   constructor(state: TagState, opts: TagWorldOptions) {
     this.state = state;
@@ -67,7 +79,7 @@ export class TagWorld {
 
   /** A spectator joins: no runner, a camera over the middle of the field. */
   addSpectator(id: string): void {
-    const c = { x: TAG.WORLD_SIZE / 2, y: TAG.WORLD_SIZE / 2 };
+    const c = cameraStart();
     this.#cameras.set(id, c);
     this.#setCamera(id, c.x, c.y);
   }
@@ -114,11 +126,9 @@ export class TagWorld {
     }
   }
 
-  #pan(id: string, camera: { x: number; y: number }, stick: Stick | undefined): void {
+  #pan(id: string, camera: Camera, stick: Stick | undefined): void {
     if (!stick) return;
-    const clamp = (v: number) => Math.max(0, Math.min(TAG.WORLD_SIZE, v));
-    camera.x = clamp(camera.x + stick.moveX * TAG.CAMERA_SPEED * this.#dt);
-    camera.y = clamp(camera.y + stick.moveY * TAG.CAMERA_SPEED * this.#dt);
+    panCamera(camera, stick, this.#dt);
     this.#setCamera(id, camera.x, camera.y);
   }
 

@@ -83,6 +83,25 @@ export function stepBall(ball: { x: number; y: number; vx: number; vy: number },
   }
 }
 
+/** Where a spectator looks from. */
+export interface Camera {
+  x: number;
+  y: number;
+}
+
+/**
+ * Pans a spectator's camera by one stick of `dt` seconds, kept over the field. The server runs
+ * it for each input a spectator sends; the spectator's page runs it too, to know where it looks.
+ */
+export function panCamera(camera: Camera, stick: Stick, dt: number): void {
+  const clamp = (v: number) => Math.max(0, Math.min(TAG.WORLD_SIZE, v));
+  camera.x = clamp(camera.x + stick.moveX * TAG.CAMERA_SPEED * dt);
+  camera.y = clamp(camera.y + stick.moveY * TAG.CAMERA_SPEED * dt);
+}
+
+/** Where a spectator's camera starts: over the middle of the field. */
+export const cameraStart = (): Camera => ({ x: TAG.WORLD_SIZE / 2, y: TAG.WORLD_SIZE / 2 });
+
 /** True when two circles touch. */
 export function touching(ax: number, ay: number, bx: number, by: number, reach: number): boolean {
   const dx = ax - bx;
