@@ -23,20 +23,6 @@ const EnvSchema = z.object({
   TICK_HZ: int(1, 240).default(30),
   PATCH_HZ: int(1, 120).default(20),
   MAX_PLAYERS_PER_ROOM: int(1, 1000).default(64),
-  /** Side of the square world in units (positions are quantized over [0, 8192]). */
-  WORLD_SIZE: int(500, 8192).default(4000),
-  /** Chat lines per second per client (sustained), the burst allowed, and the mute for going over. */
-  CHAT_MESSAGES_PER_SECOND: int(1, 100_000).default(2),
-  CHAT_BURST: int(1, 100_000).default(5),
-  CHAT_MUTE_SECONDS: int(0, 3600).default(10),
-  /** Lag compensation limit: shots are tested at most this far in the past. */
-  MAX_REWIND_MS: int(0, 1000).default(200),
-  /** Interest management: a player further than this (units) from a client is not in its state. */
-  AOI_RADIUS: int(100, 16_384).default(1200),
-  /** A player enters a view at AOI_RADIUS minus this, and leaves it beyond AOI_RADIUS. */
-  AOI_HYSTERESIS: int(0, 1000).default(100),
-  /** Players in the outer half of a view get their fast fields every this many ticks (1: every tick). */
-  AOI_FAR_INTERVAL: int(1, 10).default(2),
   MONITOR_USER: z.string().trim().min(1).default("admin"),
   MONITOR_PASSWORD: z.string().min(8, "must be at least 8 characters").optional(),
   RECONNECT_WINDOW_SECONDS: int(0, 3600).default(20),
@@ -107,14 +93,6 @@ export interface Config {
   readonly tickHz: number;
   readonly patchHz: number;
   readonly maxPlayersPerRoom: number;
-  readonly worldSize: number;
-  readonly maxRewindMs: number;
-  readonly aoiRadius: number;
-  readonly aoiHysteresis: number;
-  readonly aoiFarInterval: number;
-  readonly chatPerSecond: number;
-  readonly chatBurst: number;
-  readonly chatMuteSeconds: number;
   readonly monitorUser: string;
   readonly monitorPassword: string;
   /** True when MONITOR_PASSWORD was not set and a random one was generated for this run. */
@@ -159,22 +137,54 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
-/** Builds the config from an environment map (defaults to the process environment). */
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+/** Validators for environment variables, for a game's own settings (see `loadSettings`). */
+export const env = {
+  /** A whole number in [min, max]. */
+  int,
+  /** `0`, `1`, `true` or `false`. */
+  flag,
+};
+
+type Env = Record<string, string | undefined>;
+
+/** Parses the variables `schema` names out of `vars`; a bad one throws a ConfigError naming it. */
+function parseEnv<T extends z.ZodRawShape>(schema: z.ZodObject<T>, vars: Env): z.infer<z.ZodObject<T>> {
   // Empty strings count as unset, as in most shells' `VAR= cmd`.
   const present = Object.fromEntries(
-    Object.keys(EnvSchema.shape).flatMap((k) => (env[k] !== undefined && env[k] !== "" ? [[k, env[k]]] : [])),
+    Object.keys(schema.shape).flatMap((k) => (vars[k] !== undefined && vars[k] !== "" ? [[k, vars[k]]] : [])),
   );
-  const parsed = EnvSchema.safeParse(present);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => {
-      const key = String(i.path[0]);
-      const shown = key.includes("PASSWORD") || key.includes("SECRET") ? "(hidden)" : JSON.stringify(present[key]);
-      return `${key}=${shown}: ${i.message}`;
-    });
-    throw new ConfigError(`invalid configuration\n  ${lines.join("\n  ")}`);
-  }
-  const e = parsed.data;
+  const parsed = schema.safeParse(present);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((i) => {
+    const key = String(i.path[0]);
+    const shown = key.includes("PASSWORD") || key.includes("SECRET") ? "(hidden)" : JSON.stringify(present[key]);
+    return `${key}=${shown}: ${i.message}`;
+  });
+  throw new ConfigError(`invalid configuration\n  ${lines.join("\n  ")}`);
+}
+
+/**
+ * A game's own settings from the environment, validated the way the server's are: with
+ * `runServer`, a bad value stops the process with exit code 2 and the variable's name.
+ *
+ * @example
+ * ```ts
+ * runServer(() => {
+ *   const s = loadSettings({ BALLS: env.int(0, 100).default(14) });
+ *   return { rooms: { tag: tagGame({ balls: s.BALLS }) } };
+ * });
+ * ```
+ */
+export function loadSettings<T extends z.ZodRawShape>(
+  shape: T,
+  vars: Env = process.env,
+): Readonly<z.infer<z.ZodObject<T>>> {
+  return Object.freeze(parseEnv(z.object(shape), vars));
+}
+
+/** Builds the config from an environment map (defaults to the process environment). */
+export function loadConfig(vars: Env = process.env): Config {
+  const e = parseEnv(EnvSchema, vars);
   const production = e.NODE_ENV === "production";
   const problems: string[] = [];
   if (production && !e.AUTH_SECRET && !e.ALLOW_ANONYMOUS) {
@@ -206,14 +216,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     tickHz: e.TICK_HZ,
     patchHz: e.PATCH_HZ,
     maxPlayersPerRoom: e.MAX_PLAYERS_PER_ROOM,
-    worldSize: e.WORLD_SIZE,
-    maxRewindMs: e.MAX_REWIND_MS,
-    aoiRadius: e.AOI_RADIUS,
-    aoiHysteresis: Math.min(e.AOI_HYSTERESIS, e.AOI_RADIUS),
-    aoiFarInterval: e.AOI_FAR_INTERVAL,
-    chatPerSecond: e.CHAT_MESSAGES_PER_SECOND,
-    chatBurst: e.CHAT_BURST,
-    chatMuteSeconds: e.CHAT_MUTE_SECONDS,
     monitorUser: e.MONITOR_USER,
     monitorPassword: e.MONITOR_PASSWORD ?? randomBytes(12).toString("base64url"),
     monitorPasswordGenerated: generated,

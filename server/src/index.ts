@@ -3,7 +3,7 @@ import "./runtime/websocketGlobal.ts";
 
 export { createApp, type App, type AppOptions } from "./app.ts";
 export { runServer } from "./run.ts";
-export { loadConfig, ConfigError, type Config } from "./config.ts";
+export { loadConfig, loadSettings, env, ConfigError, type Config } from "./config.ts";
 export {
   defineGame,
   type Game,

@@ -26,8 +26,11 @@ export function runServer(options: AppOptions | ((config: Config) => AppOptions)
 
 async function main(options: AppOptions | ((config: Config) => AppOptions)): Promise<App> {
   let config: Config;
+  let appOptions: AppOptions;
   try {
     config = loadConfig();
+    // A game's own settings (loadSettings) fail here too, the same way.
+    appOptions = typeof options === "function" ? options(config) : options;
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`tickwire: ${err.message}\n`);
@@ -36,7 +39,7 @@ async function main(options: AppOptions | ((config: Config) => AppOptions)): Pro
     throw err;
   }
 
-  const app = await createApp(config, typeof options === "function" ? options(config) : options);
+  const app = await createApp(config, appOptions);
   // A rejection nobody handled is logged and counted; it does not take the other rooms down.
   // (Exceptions inside a room are caught by the room itself: see EngineRoom.onUncaughtException.)
   process.on("unhandledRejection", (reason) => {

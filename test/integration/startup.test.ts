@@ -8,6 +8,8 @@ describe("server start-up", () => {
     ["TICK_HZ", "fast"],
     ["PORT", "99999"],
     ["MAX_PLAYERS_PER_ROOM", "0"],
+    // A game's own setting (the arena's, read by examples/serve.ts with loadSettings).
+    ["AOI_RADIUS", "12.5"],
   ])("stops with exit code 2 and names %s when it is invalid", async (key, value) => {
     const { code, out } = await runServer({ [key]: value });
     expect(code).toBe(2);
