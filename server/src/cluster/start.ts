@@ -5,14 +5,15 @@ import { parseArgs } from "node:util";
 import { clusterMemberEnv } from "../config.ts";
 
 // `npm run start:cluster -- --processes N [--port 2567] [--redis redis://127.0.0.1:6379]`:
-// N server processes on consecutive ports sharing one Redis, for local use and tests. Each
+// N server processes (of the entry script `--entry`, which the npm script sets to the
+// examples' server) on consecutive ports sharing one Redis, for local use and tests. Each
 // gets its own PUBLIC_ADDRESS (localhost:<its port>), so a client sent to a room on another
 // process connects to that process. Everything else comes from the environment as for
 // `npm start` (the processes inherit it; REDIS_URL, PORT and PUBLIC_ADDRESS are set here). SIGTERM/SIGINT are passed to every process; it exits when they all have.
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const USAGE =
-  "usage: npm run start:cluster -- --processes <N> [--port <first port, default 2567>] [--redis <url, default redis://127.0.0.1:6379>] [--host <public host, default localhost>]";
+  "usage: start.ts --entry <server script> --processes <N> [--port <first port, default 2567>] [--redis <url, default redis://127.0.0.1:6379>] [--host <public host, default localhost>]";
 
 function fail(message: string): never {
   process.stderr.write(`start:cluster: ${message}\n${USAGE}\n`);
@@ -20,6 +21,7 @@ function fail(message: string): never {
 }
 
 const OPTIONS = {
+  entry: { type: "string" },
   processes: { type: "string", short: "n" },
   port: { type: "string", default: "2567" },
   redis: { type: "string", default: "redis://127.0.0.1:6379" },
@@ -39,6 +41,8 @@ if (values.help) {
   console.log(USAGE);
   process.exit(0);
 }
+if (!values.entry) fail("--entry is required (the server script each process runs)");
+const entry = path.resolve(values.entry);
 const count = Number(values.processes);
 const firstPort = Number(values.port);
 if (!Number.isInteger(count) || count < 1 || count > 64) fail("--processes must be a whole number from 1 to 64");
@@ -50,7 +54,7 @@ const children: ChildProcess[] = [];
 let stopping = false;
 for (let i = 0; i < count; i++) {
   const port = firstPort + i;
-  const child = spawn(process.execPath, ["--conditions=tickwire-source", "--import", "tsx", "examples/serve.ts"], {
+  const child = spawn(process.execPath, ["--conditions=tickwire-source", "--import", "tsx", entry], {
     cwd: ROOT,
     env: clusterMemberEnv(port, redisUrl, values.host!),
     stdio: ["ignore", "pipe", "pipe"],
