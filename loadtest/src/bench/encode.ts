@@ -8,9 +8,7 @@ import { defineGame, Simulation } from "@tickwire/server";
 import { createRng, type Rng } from "@tickwire/shared";
 import { type ArenaState, OpenArenaState, Buttons, type PlayerInput } from "@tickwire/example-arena/shared";
 import { arenaGame, type WorldInput } from "@tickwire/example-arena/server";
-import { EngineSerializer } from "../../../server/src/colyseus.ts";
-import { UnreliableFlusher } from "../../../server/src/transport/unreliable/serializer.ts";
-import { UnreliableChannel } from "../../../server/src/transport/unreliable/channel.ts";
+import { EngineSerializer, UnreliableChannel, UnreliableFlusher } from "@tickwire/server/internals";
 
 // npm run bench:encode: what one room's server spends per tick to simulate and encode for its
 // clients, and what each client receives, with every player moving, for
