@@ -3,7 +3,17 @@ import "@colyseus/monitor";
 import { Room, SchemaSerializer } from "@colyseus/core";
 import { Encoder } from "@colyseus/schema";
 import { defineEntity, defineState, fast, t } from "@tickwire/shared";
-import { EngineSerializer, monitorInspectData, reservedSeatCount } from "../../server/src/colyseus.ts";
+import { $refId } from "@colyseus/schema";
+import {
+  changeTreeOf,
+  EngineSerializer,
+  forEachUnreliableChange,
+  markAllUnreliableDirty,
+  monitorInspectData,
+  reservedSeatCount,
+  type SchemaTree,
+  unreliableFieldIndexes,
+} from "../../server/src/colyseus.ts";
 
 // Each place the server reaches past Colyseus' public API (server/src/colyseus.ts), pinned
 // against the installed @colyseus/core: an upgrade that moves one of them fails here.
@@ -35,6 +45,40 @@ describe("the Colyseus adapter (server)", () => {
     expect(flag()).toBe(false);
     open.invalidateFullState();
     expect(flag()).toBe(true);
+  });
+
+  it("reaches the schema encoder's entities, their pending unreliable changes and their field encoders", () => {
+    const s = new EngineSerializer<any>();
+    const state = new Filtered();
+    s.reset(state);
+    const dot = new Dot();
+    state.dots.set("a", dot);
+    s.applyPatches([]); // the reliable ADD goes out: the dot is no longer new
+    const refId = (dot as unknown as Record<symbol, number>)[$refId]!;
+    const tree = changeTreeOf(s.stateEncoder, refId)!;
+    expect(tree.ref).toBe(dot);
+    expect(tree.isNew).toBe(false);
+    expect(tree.isFiltered).toBe(true);
+    expect(typeof tree.encDescriptor.encoder).toBe("function");
+    expect(tree.encDescriptor.names[unreliableFieldIndexes(tree.encDescriptor.metadata)[0]!]).toBe("x");
+    expect(changeTreeOf(s.stateEncoder, 987_654)).toBeUndefined();
+
+    const pending = () => {
+      const seen: SchemaTree[] = [];
+      forEachUnreliableChange(s.stateEncoder, (t) => seen.push(t));
+      return seen.filter((t) => t.unreliableRecorder?.has()).map((t) => t.ref);
+    };
+    dot.x = 12;
+    expect(pending()).toEqual([dot]);
+    const fields: number[] = [];
+    tree.unreliableRecorder!.forEach((index) => fields.push(index));
+    expect(fields).toEqual([0]);
+    s.stateEncoder.discardUnreliableChanges();
+    expect(pending()).toEqual([]);
+    // A keyframe: every unreliable field of every sent entity (the root's tick too) is pending again.
+    markAllUnreliableDirty(s.stateEncoder);
+    expect(pending()).toEqual(expect.arrayContaining([dot, state]));
+    expect(s.stateEncoder.hasUnreliableChanges).toBe(true);
   });
 
   it("setting a room's state installs its serializer through setSerializer (which the engine's room overrides)", () => {

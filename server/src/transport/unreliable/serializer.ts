@@ -1,9 +1,15 @@
 import { ClientState, Protocol, ProtocolModifier, type Client } from "@colyseus/core";
-import { $refId, encode, OPERATION, type Encoder, type Iterator, type StateView } from "@colyseus/schema";
+import { $refId, encode, OPERATION, type Iterator, type StateView } from "@colyseus/schema";
 import { OWNER_ONLY_FIELDS } from "@tickwire/shared";
-import type { EngineSerializer } from "../../colyseus.ts";
+import {
+  changeTreeOf,
+  type EngineSerializer,
+  forEachUnreliableChange,
+  markAllUnreliableDirty,
+  type SchemaTree,
+  unreliableFieldIndexes,
+} from "../../colyseus.ts";
 import { channelOf, type UnreliableChannel } from "./channel.ts";
-import { markAllUnreliableDirty } from "./keyframe.ts";
 
 /** `[code | UNRELIABLE][uint16 seq]`, then the schema body. */
 const HEADER_BYTES = 3;
@@ -41,33 +47,6 @@ export interface FlushResult {
   keyframes: number;
   /** Clients whose frame was dropped. */
   dropped: number;
-}
-
-/** Internals of a schema ChangeTree the composer reads. */
-interface Tree {
-  ref: Record<PropertyKey, unknown>;
-  isFiltered: boolean;
-  unreliableRecorder?: { has(): boolean; forEach(cb: (index: number, op: number) => void): void };
-  encDescriptor: {
-    encoder: (
-      // biome-ignore lint/suspicious/noExplicitAny: any room's serializer, whatever its state class
-      encoder: Encoder<any>,
-      bytes: Uint8Array,
-      tree: Tree,
-      index: number,
-      op: number,
-      it: Iterator,
-      all: boolean,
-      view: boolean,
-      metadata: unknown,
-    ) => void;
-    metadata: Record<string | number, unknown>;
-    names: string[];
-  };
-}
-interface QueueNode {
-  changeTree: Tree;
-  next?: QueueNode;
 }
 
 interface Receiver {
@@ -154,7 +133,12 @@ export class UnreliableFlusher {
   readonly #pendingIds = new Set<number>();
   readonly #it: Iterator = { offset: 0 };
   /** What #writeField writes, set per chunk. */
-  readonly #writing = { tree: undefined as unknown as Tree, bytes: new Uint8Array(0), ownerOnly: 0, forOwner: false };
+  readonly #writing = {
+    tree: undefined as unknown as SchemaTree,
+    bytes: new Uint8Array(0),
+    ownerOnly: 0,
+    forOwner: false,
+  };
   readonly #writeField = (index: number, op: number): void => {
     const w = this.#writing;
     const owned = index < 31 && (w.ownerOnly & (1 << index)) !== 0;
@@ -228,24 +212,24 @@ export class UnreliableFlusher {
 
   /** Adds this flush's changes of every filtered entity to its pending fields. */
   #notePending(): void {
-    let node = (this.#s.stateEncoder.root.unreliableChanges as unknown as QueueNode).next;
-    for (; node; node = node.next) {
-      const tree = node.changeTree;
-      if (!tree.isFiltered || !tree.unreliableRecorder?.has()) continue;
-      const refId = tree.ref[$refId] as number;
-      if (refId >= this.#pending.length) {
-        const bigger = new Uint32Array(Math.max(refId + 1, this.#pending.length * 2));
-        bigger.set(this.#pending);
-        this.#pending = bigger;
-      }
-      let mask = this.#pending[refId]!;
-      tree.unreliableRecorder.forEach((index) => {
-        mask |= index < 31 ? 1 << index : ALL_FIELDS;
-      });
-      this.#pending[refId] = mask >>> 0;
-      this.#pendingIds.add(refId);
-    }
+    forEachUnreliableChange(this.#s.stateEncoder, this.#notePendingOf);
   }
+
+  readonly #notePendingOf = (tree: SchemaTree): void => {
+    if (!tree.isFiltered || !tree.unreliableRecorder?.has()) return;
+    const refId = tree.ref[$refId] as number;
+    if (refId >= this.#pending.length) {
+      const bigger = new Uint32Array(Math.max(refId + 1, this.#pending.length * 2));
+      bigger.set(this.#pending);
+      this.#pending = bigger;
+    }
+    let mask = this.#pending[refId]!;
+    tree.unreliableRecorder.forEach((index) => {
+      mask |= index < 31 ? 1 << index : ALL_FIELDS;
+    });
+    this.#pending[refId] = mask >>> 0;
+    this.#pendingIds.add(refId);
+  };
 
   /** Entities whose turn it was have delivered what they had pending. */
   #endTurns(): void {
@@ -319,7 +303,7 @@ export class UnreliableFlusher {
    */
   #encodeChunk(table: ChunkTable, refId: number): void {
     const encoder = this.#s.stateEncoder;
-    const tree = (encoder.root.changeTrees as unknown as Record<number, Tree | undefined>)[refId];
+    const tree = changeTreeOf(encoder, refId);
     const start = this.#chunkBytes;
     if (!tree) {
       table.set(refId, this.#gen, start, start);
@@ -341,7 +325,7 @@ export class UnreliableFlusher {
     if (table === this.#catchUp) {
       const mask = this.#pending[refId] ?? 0;
       const all = (mask & ALL_FIELDS) !== 0;
-      for (const index of (desc.metadata["~__unreliableFieldIndexes"] as number[] | undefined) ?? []) {
+      for (const index of unreliableFieldIndexes(desc.metadata)) {
         if (ownerOnly & (1 << index) || (!all && !(mask & (1 << index)))) continue;
         const op = tree.ref[desc.names[index]!] === undefined ? OPERATION.DELETE : OPERATION.ADD;
         desc.encoder(encoder, bytes, tree, index, op, it, false, true, desc.metadata);
