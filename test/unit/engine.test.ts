@@ -127,6 +127,19 @@ describe("the engine (a Simulation of a small game)", () => {
     expect(t.sim.state.runners.size).toBe(0);
   });
 
+  it("a camera set in the join hook, before the room adds the client's viewer, is where the view starts", () => {
+    const t = setup();
+    const b = t.ball("b", 1500, 1500);
+    t.sim.core.ctx.setCamera("late", 1600, 1600); // as a join hook would, before addViewer
+    t.sim.join("late", { spectate: true });
+    const view = new StateView();
+    t.interest.addViewer("late", view);
+    t.sim.step();
+    t.interest.update();
+    expect(view.isChangeTreeVisible((b as unknown as Record<symbol, never>)[$changes]!)).toBe(true);
+    expect(t.interest.centerOf("late")).toEqual({ x: 1600, y: 1600 });
+  });
+
   it("an entity the game removes leaves every frame list at once, and the views at the next update", () => {
     const t = setup();
     t.join("a");

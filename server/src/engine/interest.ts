@@ -114,6 +114,8 @@ export class InterestManager {
   readonly farInterval: number;
   readonly grid: SpatialGrid<object>;
   readonly #viewers = new Map<string, Viewer>();
+  /** Cameras set before their client's viewer exists (a game's join hook runs first). */
+  readonly #cameras = new Map<string, { x: number; y: number }>();
   /** Per grid slot: the entity's kind index, and the sync that last saw it. */
   #kindOf = new Uint8Array(64);
   #seen = new Uint32Array(64);
@@ -217,6 +219,12 @@ export class InterestManager {
   addViewer(id: string, view: StateView): void {
     const viewer = new Viewer(view);
     this.#viewers.set(id, viewer);
+    const camera = this.#cameras.get(id);
+    if (camera) {
+      viewer.cameraX = camera.x;
+      viewer.cameraY = camera.y;
+      this.#cameras.delete(id);
+    }
     const own = this.#own(id);
     if (!own) return;
     const k = this.#kinds.findIndex((kind) => kind.name === this.#players);
@@ -235,12 +243,16 @@ export class InterestManager {
   /** A client left: stops tracking its view (its entities leave the state through the game). */
   removeViewer(id: string): void {
     this.#viewers.delete(id);
+    this.#cameras.delete(id);
   }
 
   /** Where a client without an own entity (a spectator) looks from. */
   setCamera(id: string, x: number, y: number): void {
     const viewer = this.#viewers.get(id);
-    if (!viewer) return;
+    if (!viewer) {
+      this.#cameras.set(id, { x, y });
+      return;
+    }
     viewer.cameraX = x;
     viewer.cameraY = y;
   }
