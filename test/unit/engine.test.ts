@@ -190,5 +190,9 @@ describe("the engine (a Simulation of a small game)", () => {
     const Plain = schema({ runners: t.map(Runner) }, "EtPlain");
     expect(() => defineGame({ ...game.definition, state: Plain as never })).toThrow(/defineState/);
     expect(() => defineGame({ ...game.definition, players: "nope" as never })).toThrow(/no collection "nope"/);
+    const Unfiltered = defineState({ runners: t.map(Runner).view(), balls: t.map(Ball) }, "EtUnfiltered");
+    expect(() => defineGame({ ...game.definition, state: Unfiltered as never })).toThrow(
+      /balls.*not a \.view\(\) field/,
+    );
   });
 });

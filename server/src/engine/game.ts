@@ -180,5 +180,17 @@ export function defineGame<S extends EngineState, I extends EngineInput, W, O = 
     const c = probe[name] as { forEach?: unknown } | undefined;
     if (typeof c?.forEach !== "function") throw new Error(`${definition.state.name} has no collection "${name}"`);
   }
+  // A collection under interest management must be filtered by views, or every client gets all of it.
+  const metadata = (definition.state as unknown as Record<symbol, Record<string | number, unknown> | undefined>)[
+    Symbol.metadata
+  ];
+  for (const name of Object.keys(definition.interest?.collections ?? {})) {
+    const field = metadata?.[metadata[name] as number] as { tag?: number } | undefined;
+    if (field?.tag === undefined) {
+      throw new Error(
+        `${definition.state.name}.${name} is under interest management but is not a .view() field: declare it as t.map(Entity).view()`,
+      );
+    }
+  }
   return { definition };
 }
