@@ -65,13 +65,17 @@ describe("the Colyseus adapter (server)", () => {
 
     const pending = () => {
       const seen: SchemaTree[] = [];
-      forEachUnreliableChange(s.stateEncoder, (t) => seen.push(t));
+      forEachUnreliableChange(s.stateEncoder, (t) => {
+        seen.push(t);
+      });
       return seen.filter((t) => t.unreliableRecorder?.has()).map((t) => t.ref);
     };
     dot.x = 12;
     expect(pending()).toEqual([dot]);
     const fields: number[] = [];
-    tree.unreliableRecorder!.forEach((index) => fields.push(index));
+    tree.unreliableRecorder!.forEach((index) => {
+      fields.push(index);
+    });
     expect(fields).toEqual([0]);
     s.stateEncoder.discardUnreliableChanges();
     expect(pending()).toEqual([]);
