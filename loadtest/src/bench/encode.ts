@@ -148,7 +148,7 @@ function run(players: number, mode: Mode): Figures {
     mode === "a"
       ? defineGame({ ...arena.definition, state: OpenArenaState as unknown as typeof ArenaState, interest: undefined })
       : arena;
-  const world = new Simulation(game, { tickRate: TICK_HZ });
+  const world = new Simulation(game, { tickRate: TICK_HZ, record: false });
   // biome-ignore lint/suspicious/noExplicitAny: one serializer encodes either state class of the benchmark
   const serializer = new EngineSerializer<any>();
   serializer.reset(world.state);

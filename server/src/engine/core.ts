@@ -196,16 +196,26 @@ export class Simulation<S extends EngineState, I extends EngineInput, W, O = unk
   readonly #game: Game<S, I, W, O>;
   #anonymous = 0;
 
-  constructor(game: Game<S, I, W, O>, opts: { tickRate?: number; roomId?: string } = {}) {
+  /**
+   * @param opts.record Keep what the game sends in `sent` and `dropped` (default true; a long
+   *   benchmark run turns it off so that the lists do not grow).
+   */
+  constructor(game: Game<S, I, W, O>, opts: { tickRate?: number; roomId?: string; record?: boolean } = {}) {
     this.#game = game;
+    const record = opts.record ?? true;
+    const keep = (m: SentMessage) => {
+      if (record) this.sent.push(m);
+    };
     this.core = new GameCore(game, {
       tickRate: opts.tickRate ?? 30,
       roomId: opts.roomId ?? "simulation",
       outbox: {
-        send: (to, type, payload) => this.sent.push({ to, type, payload }),
-        broadcast: (type, payload) => this.sent.push({ to: undefined, type, payload }),
-        reject: (to, reason, type, detail) => this.sent.push({ to, type: "error", payload: { reason, type, detail } }),
-        drop: (reason) => this.dropped.push(reason),
+        send: (to, type, payload) => keep({ to, type, payload }),
+        broadcast: (type, payload) => keep({ to: undefined, type, payload }),
+        reject: (to, reason, type, detail) => keep({ to, type: "error", payload: { reason, type, detail } }),
+        drop: (reason) => {
+          if (record) this.dropped.push(reason);
+        },
       },
     });
   }

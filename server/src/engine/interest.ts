@@ -73,6 +73,8 @@ class Viewer implements ClientInterest {
   refresh: number[] = [];
   /** Ref id of its own entity, -1 for a spectator. */
   self = -1;
+  /** Its own entity's grid entry, as last found. */
+  own: GridEntry<object> | undefined;
   /** Where a spectator looks from. */
   cameraX = 0;
   cameraY = 0;
@@ -275,8 +277,7 @@ export class InterestManager {
       const held: Array<GridEntry<object>> = [];
       const near: number[] = [];
       const far: number[] = [];
-      const ownKey = this.#own(id);
-      const own = ownKey && grid.entryOf(ownKey);
+      const own = this.#ownEntry(id, viewer);
       let x = viewer.cameraX;
       let y = viewer.cameraY;
       viewer.self = -1;
@@ -353,9 +354,19 @@ export class InterestManager {
   centerOf(id: string): { x: number; y: number } | undefined {
     const viewer = this.#viewers.get(id);
     if (!viewer) return undefined;
-    const own = this.#own(id);
-    const entry = own && this.grid.entryOf(own);
+    const entry = this.#ownEntry(id, viewer);
     return entry ? { x: entry.x, y: entry.y } : { x: viewer.cameraX, y: viewer.cameraY };
+  }
+
+  /** The viewer's own entity's grid entry (looked up again only when it left the grid). */
+  #ownEntry(id: string, viewer: Viewer): GridEntry<object> | undefined {
+    let own = viewer.own;
+    if (!own || this.grid.entryOf(own.key) !== own) {
+      const key = this.#own(id);
+      own = key && this.grid.entryOf(key);
+      viewer.own = own;
+    }
+    return own;
   }
 
   /**
@@ -363,14 +374,17 @@ export class InterestManager {
    * collection radius) of where `id`'s client looks from: something there is something it sees.
    */
   seesSegment(id: string, x0: number, y0: number, x1: number, y1: number, radius = this.#maxRadius): boolean {
-    const c = this.centerOf(id);
-    if (!c) return false;
+    const viewer = this.#viewers.get(id);
+    if (!viewer) return false;
+    const own = this.#ownEntry(id, viewer);
+    const cx = own ? own.x : viewer.cameraX;
+    const cy = own ? own.y : viewer.cameraY;
     const dx = x1 - x0;
     const dy = y1 - y0;
     const len2 = dx * dx + dy * dy;
-    const t = len2 > 0 ? Math.min(1, Math.max(0, ((c.x - x0) * dx + (c.y - y0) * dy) / len2)) : 0;
-    const px = x0 + dx * t - c.x;
-    const py = y0 + dy * t - c.y;
+    const t = len2 > 0 ? Math.min(1, Math.max(0, ((cx - x0) * dx + (cy - y0) * dy) / len2)) : 0;
+    const px = x0 + dx * t - cx;
+    const py = y0 + dy * t - cy;
     return px * px + py * py <= radius * radius;
   }
 }
