@@ -1,5 +1,6 @@
 import { now } from "./time.ts";
-import { CloseCodes, prependAck, seqNewer, unreliableSeqOf, type Ack } from "@tickwire/shared/wire";
+import { CloseCodes } from "@tickwire/shared";
+import { prependAck, seqNewer, unreliableSeqOf, type Ack } from "@tickwire/shared/protocol";
 import {
   interceptClose,
   isOpen,

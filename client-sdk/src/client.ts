@@ -1,5 +1,5 @@
 import { Client } from "@colyseus/sdk";
-import type { EngineInput, EngineState } from "@tickwire/shared/wire";
+import type { EngineInput, EngineState } from "@tickwire/shared";
 import { Connection, type ConnectionOptions } from "./connection.ts";
 import type { ClientGame, CollectionKey, EntityOf, NumericKey } from "./game.ts";
 import { layoutOf } from "./layout.ts";

@@ -1,5 +1,5 @@
 import { Callbacks } from "@colyseus/sdk";
-import { EngineMessages, type EngineInput, type EngineState, type ErrorNotice } from "@tickwire/shared/wire";
+import { EngineMessages, type EngineInput, type EngineState, type ErrorNotice } from "@tickwire/shared";
 import { Emitter } from "./emitter.ts";
 import { now } from "./time.ts";
 import { ClientChannel, type ChannelOptions } from "./channel.ts";

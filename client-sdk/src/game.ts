@@ -1,4 +1,4 @@
-import type { EngineInput, EngineState, MapSchema } from "@tickwire/shared/wire";
+import type { EngineInput, EngineState, MapSchema } from "@tickwire/shared";
 import type { BodyFields } from "./netcode/prediction.ts";
 
 // What a game tells the SDK about itself: its state and input classes, how its own entity is

@@ -32,4 +32,4 @@ export {
 } from "./netcode/interpolation.ts";
 export { Predictor, type PredictorOptions, type BodyFields } from "./netcode/prediction.ts";
 // Engine-level wire constants a game client needs (close codes, the server's error notice).
-export { CloseCodes, ErrorReasons, describeCloseCode, type ErrorNotice } from "@tickwire/shared/wire";
+export { CloseCodes, ErrorReasons, describeCloseCode, type ErrorNotice } from "@tickwire/shared";

@@ -1,5 +1,5 @@
 import type { InputHandle } from "@colyseus/sdk";
-import type { EngineInput } from "@tickwire/shared/wire";
+import type { EngineInput } from "@tickwire/shared";
 import type { AnyRoom } from "./colyseus.ts";
 import type { AnyClientGame, InputFields } from "./game.ts";
 import type { InputLayout } from "./layout.ts";

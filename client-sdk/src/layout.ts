@@ -1,4 +1,4 @@
-import { inputAckFieldOf } from "@tickwire/shared/wire";
+import { inputAckFieldOf } from "@tickwire/shared/protocol";
 import { isNumericField, mapEntityClass, schemaFields } from "./colyseus.ts";
 import type { AnyClientGame } from "./game.ts";
 import type { SnapshotLayout } from "./netcode/interpolation.ts";

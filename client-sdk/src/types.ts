@@ -1,4 +1,4 @@
-import type { ErrorNotice } from "@tickwire/shared/wire";
+import type { ErrorNotice } from "@tickwire/shared";
 import type { ChannelCounters } from "./channel.ts";
 
 // The types of a connection's API: the events a game hears, the figures it can show.

@@ -1,5 +1,6 @@
 import { Protocol } from "@colyseus/sdk";
-import { createRng, TickwireProtocol, type Rng } from "@tickwire/shared/wire";
+import { createRng, type Rng } from "@tickwire/shared";
+import { TickwireProtocol } from "@tickwire/shared/protocol";
 
 // Malformed client frames for fuzzing the WebSocket endpoint, from a seeded generator so that a
 // failing run can be replayed with the seed it prints.

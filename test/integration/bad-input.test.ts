@@ -10,7 +10,7 @@ import {
   type ArenaConnection,
   type ErrorNotice,
 } from "@tickwire/example-arena/client";
-import { prependAck, TickwireProtocol } from "@tickwire/shared/wire";
+import { prependAck, TickwireProtocol } from "@tickwire/shared/protocol";
 import { startServer, metricValue, type RunningServer } from "../helpers/server.ts";
 import { waitFor } from "../helpers/wait.ts";
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ClientState, type Client } from "@colyseus/core";
 import { $refId, StateView } from "@colyseus/schema";
 import { Room } from "@colyseus/sdk";
-import { readAckHeader, TickwireProtocol } from "@tickwire/shared";
+import { readAckHeader, TickwireProtocol } from "@tickwire/shared/protocol";
 import { ArenaState, Player } from "@tickwire/example-arena/shared";
 import { ClientChannel } from "@tickwire/client-sdk";
 import { EngineSerializer } from "../../server/src/colyseus.ts";

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { Encoder } from "@colyseus/schema";
 import { Protocol, Room } from "@colyseus/sdk";
 import { Connection, defineClientGame } from "@tickwire/client-sdk";
-import { defineEntity, defineInput, defineState, inputAck, t, type SchemaType } from "@tickwire/shared/wire";
+import { defineEntity, defineInput, defineState, inputAck, t, type SchemaType } from "@tickwire/shared";
 
 // A Connection on a real SDK Room whose socket is a stand-in: the state frames are encoded by
 // @colyseus/schema's own Encoder, as a server would send them, and handed to the Room.

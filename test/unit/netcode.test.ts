@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Netcode, defineClientGame, type BodyFields } from "@tickwire/client-sdk";
-import { defineEntity, defineInput, defineState, inputAck, t, type SchemaType } from "@tickwire/shared/wire";
+import { defineEntity, defineInput, defineState, inputAck, t, type SchemaType } from "@tickwire/shared";
 
 // A tiny game of the test's own: runners (the own one predicted) and coins, which spin and glow.
 const Runner = defineEntity(

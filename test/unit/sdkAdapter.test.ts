@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocketServer, type WebSocket as ServerSocket } from "ws";
 import { Protocol, Room } from "@colyseus/sdk";
-import { defineEntity, defineInput, defineState, fast, inputAck, t } from "@tickwire/shared/wire";
+import { defineEntity, defineInput, defineState, fast, inputAck, t } from "@tickwire/shared";
 import {
   beforeReconnectAttempt,
   interceptClose,

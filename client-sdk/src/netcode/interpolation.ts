@@ -1,4 +1,4 @@
-import { angleDelta } from "@tickwire/shared/wire";
+import { angleDelta } from "@tickwire/shared";
 
 /** A sampled state, as `SnapshotBuffer.sample` writes it. */
 export interface Pose {

@@ -1,4 +1,4 @@
-import type { EngineState } from "@tickwire/shared/wire";
+import type { EngineState } from "@tickwire/shared";
 import type { AnyClientGame, NumericKey } from "../game.ts";
 import { layoutOf, type CollectionLayout, type GameLayout } from "../layout.ts";
 import { ServerClock } from "./clock.ts";

@@ -1,4 +1,4 @@
-import { defineInput, t, type SchemaType } from "@tickwire/shared/wire";
+import { defineInput, t, type SchemaType } from "@tickwire/shared";
 
 /**
  * One client input per fixed step. Delta-encoded on the wire by Colyseus' input codec.

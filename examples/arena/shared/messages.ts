@@ -1,4 +1,4 @@
-import { EngineMessages, ErrorReasons } from "@tickwire/shared/wire";
+import { EngineMessages, ErrorReasons } from "@tickwire/shared";
 
 /** Message types an arena client sends (besides inputs, which ride the engine's input channel). */
 export const ClientMessages = {

@@ -1,5 +1,5 @@
 import { schema } from "@colyseus/schema";
-import { defineEntity, defineState, fast, inputAck, t, type SchemaType } from "@tickwire/shared/wire";
+import { defineEntity, defineState, fast, inputAck, t, type SchemaType } from "@tickwire/shared";
 import { SIM } from "./constants.ts";
 
 // Fast-changing fields (position, velocity, aim, the input ack and the tick) are

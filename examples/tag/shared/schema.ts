@@ -1,4 +1,4 @@
-import { defineEntity, defineInput, defineState, fast, inputAck, t, type SchemaType } from "@tickwire/shared/wire";
+import { defineEntity, defineInput, defineState, fast, inputAck, t, type SchemaType } from "@tickwire/shared";
 import { TAG } from "./constants.ts";
 
 /** A player's runner. Position and velocity are fast; the rest changes seldom and is reliable. */

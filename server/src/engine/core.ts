@@ -1,4 +1,5 @@
-import { type EngineInput, type EngineState, inputAckFieldOf } from "@tickwire/shared";
+import type { EngineInput, EngineState } from "@tickwire/shared";
+import { inputAckFieldOf } from "@tickwire/shared/protocol";
 import { createLogger, type Logger } from "../observability/log.ts";
 import type { Game, GameContext, GameDefinition, PlayerInfo } from "./game.ts";
 import { type CollectionHistory, EntityHistory } from "./history.ts";

@@ -1,4 +1,5 @@
-import { CloseCodes, TickwireProtocol } from "@tickwire/shared";
+import { CloseCodes } from "@tickwire/shared";
+import { TickwireProtocol } from "@tickwire/shared/protocol";
 import type { TrafficMeter } from "./meter.ts";
 import type { RateGate } from "./limits.ts";
 import { inputFrameProblem } from "./inputFrame.ts";

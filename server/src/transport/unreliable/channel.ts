@@ -1,4 +1,4 @@
-import { ACK_HEADER_BYTES, readAckHeader, type Ack } from "@tickwire/shared/wire";
+import { ACK_HEADER_BYTES, readAckHeader, type Ack } from "@tickwire/shared/protocol";
 import { AckWindow, type WindowStats } from "./window.ts";
 
 /** The two things the channel needs from a socket. */

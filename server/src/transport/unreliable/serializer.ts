@@ -1,6 +1,6 @@
 import { ClientState, Protocol, ProtocolModifier, type Client } from "@colyseus/core";
 import { $refId, encode, OPERATION, type Iterator, type StateView } from "@colyseus/schema";
-import { OWNER_ONLY_FIELDS } from "@tickwire/shared";
+import { OWNER_ONLY_FIELDS } from "@tickwire/shared/protocol";
 import {
   changeTreeOf,
   type EngineSerializer,

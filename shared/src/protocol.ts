@@ -1,0 +1,15 @@
+// @tickwire/shared/protocol: what the server and the client SDK share about the wire and the
+// schema marks. A game does not need it.
+export {
+  TickwireProtocol,
+  ACK_HEADER_BYTES,
+  UNRELIABLE_PATCH_BYTE,
+  writeAckHeader,
+  prependAck,
+  readAckHeader,
+  unreliableSeqOf,
+  seqNewer,
+  type Ack,
+} from "./protocol/ack.ts";
+export { inputAckFieldOf, INPUT_ACK_FIELD } from "./schema/define.ts";
+export { markUnreliable, markOwnerOnly, OWNER_ONLY_FIELDS } from "./schema/unreliable.ts";
