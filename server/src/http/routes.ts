@@ -1,4 +1,3 @@
-import { readdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { basicAuth, createEndpoint, createRouter, matchMaker } from "@colyseus/core";
@@ -35,13 +34,18 @@ const CONTENT_TYPES: Record<string, string> = {
   ".svg": "image/svg+xml",
 };
 
+/** A file name a page may serve: one path segment, no leading dot. */
+const PAGE_FILE = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/;
+
 async function servePage(dir: string, file: string): Promise<Response> {
+  if (!PAGE_FILE.test(file)) return new Response("not found\n", { status: 404 });
   try {
     const body = await readFile(path.join(dir, file));
     return new Response(body, {
       headers: { "content-type": CONTENT_TYPES[path.extname(file)] ?? "application/octet-stream" },
     });
   } catch {
+    if (file !== "index.html") return new Response("not found\n", { status: 404 });
     return new Response(`Tickwire is running. This page is not built (${file} is missing from ${dir}).\n`, {
       status: 503,
       headers: { "content-type": "text/plain; charset=utf-8" },
@@ -50,30 +54,19 @@ async function servePage(dir: string, file: string): Promise<Response> {
 }
 
 /**
- * One GET route per file of each page directory (read once, at start-up: pages are built
- * before the server starts), and the prefix itself for its index.html. Nothing outside the
- * listed files is ever read.
+ * Each page directory is served at its prefix: the prefix itself is its index.html, and
+ * `<prefix><file>` any file directly in the directory (read at each request, so a page rebuilt
+ * while the server runs is served as it is now; nothing outside the directory can be named).
  */
 function pageRoutes(pages: Readonly<Record<string, string>>) {
   const routes: Record<string, ReturnType<typeof createEndpoint>> = {};
   for (const [prefix, dir] of Object.entries(pages)) {
     if (!prefix.startsWith("/") || !prefix.endsWith("/"))
       throw new Error(`page prefix must start and end with "/": ${prefix}`);
-    let files: string[] = [];
-    try {
-      files = readdirSync(dir, { withFileTypes: true })
-        .filter((e) => e.isFile())
-        .map((e) => e.name);
-    } catch {
-      // Not built: the index route says so.
-    }
     routes[`page:${prefix}`] = createEndpoint(prefix, { method: "GET" }, async () => servePage(dir, "index.html"));
-    for (const file of files) {
-      if (file === "index.html") continue;
-      routes[`page:${prefix}${file}`] = createEndpoint(`${prefix}${file}`, { method: "GET" }, async () =>
-        servePage(dir, file),
-      );
-    }
+    routes[`page:${prefix}:file`] = createEndpoint(`${prefix}:file`, { method: "GET" }, async (ctx) =>
+      servePage(dir, String((ctx.params as { file?: string }).file ?? "")),
+    );
   }
   return routes;
 }
