@@ -34,7 +34,7 @@ export interface Prediction<S, I, K extends CollectionKey<S>, F extends NumericK
   /** Two of `fields`: the position (a correction is smoothed on it; a jump past `teleportDistance` is a teleport). */
   position: readonly [F, F];
   /** The game's own pure step, the very function its server runs: advances `body` by one input of `dt` seconds. */
-  step(body: BodyFields<F>, input: Readonly<I>, dt: number, state: S): void;
+  step(body: BodyFields<F>, input: Readonly<NoInfer<I>>, dt: number, state: S): void;
   /** False: inputs are consumed without moving the body (e.g. the entity is waiting to respawn). Default: always true. */
   active?(entity: EntityOf<S, K>): boolean;
 }
@@ -72,7 +72,7 @@ export interface ClientGame<
    * Sanitizes an input the way the server will (the game's own function, shared with its
    * server), in place; applied to the copy that is predicted. Its result is ignored.
    */
-  sanitizeInput?(input: I): unknown;
+  sanitizeInput?(input: NoInfer<I>): unknown;
   /** Prediction of this client's own entity `state[collection].get(sessionId)`; omitted: no prediction. */
   predict?: Prediction<S, I, K, F>;
   /** Per collection: which fields are interpolated between snapshots. */

@@ -122,3 +122,33 @@ export function markAllUnreliableDirty(encoder: AnyEncoder): void {
     }
   }
 }
+
+// --- schema class metadata, which defineGame checks a definition against ---
+
+interface FieldInfo {
+  type: unknown;
+  /** Set for a `.view()` field. */
+  tag?: number;
+}
+
+function metadataOfClass(ctor: unknown): Record<string | number, unknown> | undefined {
+  return (ctor as Record<symbol, Record<string | number, unknown> | undefined>)[Symbol.metadata];
+}
+
+/** A field of a schema class, by name, from the class's metadata. */
+export function schemaField(ctor: unknown, name: string): FieldInfo | undefined {
+  const metadata = metadataOfClass(ctor);
+  const index = metadata?.[name];
+  return typeof index === "number" ? (metadata![index] as FieldInfo | undefined) : undefined;
+}
+
+/** True when the field is a `.view()` field (filtered per client by a StateView). */
+export function isViewField(ctor: unknown, name: string): boolean {
+  return schemaField(ctor, name)?.tag !== undefined;
+}
+
+/** The entity class of a `t.map(Entity)` field, if the field is one. */
+export function collectionEntityClass(ctor: unknown, name: string): unknown {
+  const type = schemaField(ctor, name)?.type as { map?: unknown } | undefined;
+  return typeof type === "object" && type !== null ? type.map : undefined;
+}

@@ -38,6 +38,21 @@ const game = defineGame({
     state.runners.set(player.sessionId, new Runner().assign({ x: 2000, y: 2000 }));
   },
   leave: ({ state }, id) => void state.runners.delete(id),
+  messages: {
+    // Sets a ball's speed; the payload is checked by a hand-written validator.
+    kick: {
+      payload: {
+        safeParse: (v: unknown) =>
+          typeof v === "object" && v !== null && typeof (v as { vx?: unknown }).vx === "number"
+            ? { success: true as const, data: v as { ball: string; vx: number } }
+            : { success: false as const, error: { issues: [{ path: ["vx"], message: "must be a number" }] } },
+      },
+      handle({ state }, _sender, kick: { ball: string; vx: number }) {
+        const ball = state.balls.get(kick.ball);
+        if (ball) ball.vx = kick.vx;
+      },
+    },
+  },
   step({ state }, inputs, ctx) {
     state.runners.forEach((r, id) => {
       const input = inputs(id);
@@ -186,6 +201,60 @@ describe("the engine (a Simulation of a small game)", () => {
     expect(t.sim.core.rewindTarget(0)).toBe(5);
   });
 
+  it("handles a client's messages at the start of the next step, in order, at most 16 waiting per client", () => {
+    const t = setup();
+    t.join("a");
+    const b = t.ball("b", 100, 100);
+    t.sim.message("a", "kick", { ball: "b", vx: 10 });
+    t.sim.message("a", "kick", { ball: "b", vx: 20 });
+    expect(b.vx).toBe(0); // only the tick mutates state
+    t.sim.step();
+    expect(b.vx).toBe(20);
+    expect(b.x).toBeCloseTo(102, 0); // handled before the step moved it
+    t.sim.message("a", "kick", { ball: "b", vx: "fast" });
+    t.sim.message("a", "shout", "hi");
+    expect(t.sim.sent).toEqual([
+      { to: "a", type: "error", payload: { reason: "invalid_payload", type: "kick", detail: "vx: must be a number" } },
+      {
+        to: "a",
+        type: "error",
+        payload: { reason: "unknown_message", type: "shout", detail: 'no "shout" message here' },
+      },
+    ]);
+    for (let i = 0; i < 20; i++) t.sim.message("a", "kick", { ball: "b", vx: i });
+    expect(t.sim.sent.at(-1)).toMatchObject({ payload: { reason: "queue_full" } });
+    t.sim.step();
+    expect(b.vx).toBe(15); // the 16 that waited, in order
+  });
+
+  it("keeps a client's view where it was while its own entity is gone (a death), and follows it again after", () => {
+    const t = setup();
+    t.join("a");
+    const b = t.ball("b", 2200, 2000);
+    const origin = t.ball("o", 50, 50);
+    t.sim.step();
+    t.interest.update();
+    expect(t.visible("a", b)).toBe(true);
+    t.sim.state.runners.delete("a");
+    t.sim.step();
+    expect(t.interest.update()).toEqual({ entered: 0, left: 0 });
+    expect(t.visible("a", b)).toBe(true);
+    expect(t.visible("a", origin)).toBe(false);
+    t.sim.state.runners.set("a", new Runner().assign({ x: 2000, y: 2000 }));
+    t.sim.step();
+    t.interest.update();
+    expect(t.interest.interestOf("a")!.self).toBe(t.ref(t.sim.state.runners.get("a")!));
+  });
+
+  it("places an entity whose position is not a number without failing, and no client holds it", () => {
+    const t = setup();
+    t.join("a");
+    const bad = t.ball("bad", Number.NaN, 2000);
+    t.sim.step();
+    t.interest.update();
+    expect(t.visible("a", bad)).toBe(false);
+  });
+
   it("refuses a definition whose state or input was not built by the engine's helpers", () => {
     const Plain = schema({ runners: t.map(Runner) }, "EtPlain");
     expect(() => defineGame({ ...game.definition, state: Plain as never })).toThrow(/defineState/);
@@ -194,5 +263,20 @@ describe("the engine (a Simulation of a small game)", () => {
     expect(() => defineGame({ ...game.definition, state: Unfiltered as never })).toThrow(
       /balls.*not a \.view\(\) field/,
     );
+    expect(() =>
+      defineGame({
+        ...game.definition,
+        interest: { ...game.definition.interest!, collections: { balls: { position: ["x", "y"], radius: 800 } } },
+      }),
+    ).toThrow(/players collection "runners" must be listed in interest\.collections/);
+    expect(() =>
+      defineGame({
+        ...game.definition,
+        interest: {
+          ...game.definition.interest!,
+          collections: { ...game.definition.interest!.collections, balls: { position: ["x", "z"], radius: 800 } },
+        },
+      }),
+    ).toThrow(/EtState\.balls: its entities have no field "z"/);
   });
 });

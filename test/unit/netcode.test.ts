@@ -114,6 +114,29 @@ describe("client netcode over a replicated state, for any game", () => {
     expect(net.predictor!.body.x).toBeGreaterThan(500);
   });
 
+  it("while the own entity is gone from the state (the game removed it), nothing is predicted or kept pending", () => {
+    const { state, me } = world();
+    const net = new Netcode<RaceState>("me", game());
+    state.tick = 1;
+    net.onState(state, TICK_MS);
+    net.onInput(1, { seq: 1, dx: 1, dy: 0 });
+    expect(net.predictor!.ready).toBe(true);
+    state.runners.delete("me");
+    state.tick = 2;
+    net.onState(state, 2 * TICK_MS);
+    expect(net.predictor!.ready).toBe(false);
+    for (let seq = 2; seq < 200; seq++) net.onInput(seq, { seq, dx: 1, dy: 0 });
+    expect(net.predictor!.pendingCount).toBe(0);
+    expect(net.predictor!.overflowed).toBe(0);
+    // Back (a respawn): prediction starts over from the server's entity.
+    me.x = 100;
+    state.runners.set("me", me);
+    state.tick = 3;
+    net.onState(state, 3 * TICK_MS);
+    expect(net.predictor!.ready).toBe(true);
+    expect(net.predictor!.body.x).toBe(100);
+  });
+
   it("an entity updated every other frame (the server's outer ring) moves smoothly, not in steps", () => {
     const { state, far } = world();
     const net = new Netcode<RaceState>("me", game());

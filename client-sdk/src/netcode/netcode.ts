@@ -209,7 +209,12 @@ export class Netcode<S extends EngineState = EngineState> {
     const predictor = this.#predictor;
     if (!p || !spec || !predictor) return;
     const self = this.#collection(this.#state!, p.collection)?.get(this.#selfId);
-    if (!self) return;
+    // No own entity (the game removed it): nothing to predict until it is back, when the
+    // next state starts the prediction over from it.
+    if (!self) {
+      if (predictor.ready) predictor.invalidate();
+      return;
+    }
     const active = spec.active ? spec.active(self) : true;
     if (fresh || active !== this.#selfActive || !predictor.ready) {
       this.#selfActive = active;

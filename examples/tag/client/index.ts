@@ -18,7 +18,7 @@ export const tagClient = defineClientGame({
   state: TagState,
   input: TagInput,
   // The server's own sanitizer: the predicted copy is stepped as the server will step it.
-  sanitizeInput: (input: TagInput) => sanitizeStick(input),
+  sanitizeInput: sanitizeStick,
   predict: {
     collection: "runners",
     // maxSpeed is read by the rule: it is higher while "it".

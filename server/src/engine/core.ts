@@ -1,9 +1,10 @@
-import type { EngineInput, EngineState } from "@tickwire/shared";
+import { type EngineInput, type EngineState, ErrorReasons } from "@tickwire/shared";
 import { inputAckFieldOf } from "@tickwire/shared/protocol";
 import { createLogger, type Logger } from "../observability/log.ts";
 import type { Game, GameContext, GameDefinition, PlayerInfo } from "./game.ts";
 import { type CollectionHistory, EntityHistory } from "./history.ts";
 import { type CollectionInterest, InterestManager } from "./interest.ts";
+import { anonymousName } from "./names.ts";
 
 /** Where a game's outgoing messages go: the room's clients, or a test's record. */
 export interface Outbox {
@@ -20,6 +21,12 @@ export interface CoreOptions {
   outbox?: Outbox;
   log?: Logger;
 }
+
+/** What became of a client message (see `GameCore.receive`). */
+export type Receipt = { ok: true } | { ok: false; reason: string; detail: string };
+
+/** Messages one client may have waiting for the next step; more are dropped (and counted by the room). */
+export const MAX_QUEUED_MESSAGES = 16;
 
 /** One message as a Simulation recorded it. */
 export interface SentMessage {
@@ -50,6 +57,9 @@ export class GameCore<S extends EngineState, I extends EngineInput, W, O = unkno
   readonly #inputFor = (id: string): I | undefined => this.#inputs.get(id);
   /** Input-ack field name per entity class. */
   readonly #ackField = new Map<unknown, string | undefined>();
+  /** Validated client messages waiting for the next step, and how many each client has waiting. */
+  readonly #queue: Array<{ sessionId: string; type: string; payload: unknown }> = [];
+  readonly #queued = new Map<string, number>();
 
   constructor(game: Game<S, I, W, O>, opts: CoreOptions) {
     const def = game.definition;
@@ -113,11 +123,40 @@ export class GameCore<S extends EngineState, I extends EngineInput, W, O = unkno
     return Math.min(now, Math.max(viewTick, now - this.#maxRewindTicks));
   }
 
-  /** A client joined: the game creates its entities; they are placed for interest at once. */
+  /**
+   * A client joined: the game creates its entities; they are placed for interest at once. The
+   * client counts as one of `ctx.clients` once the game's hook returned (a hook that throws, to
+   * refuse the join, leaves nothing behind).
+   */
   join(player: PlayerInfo<O>): void {
-    if (!this.#clients.includes(player.sessionId)) this.#clients.push(player.sessionId);
     this.#game.join(this.world, player, this.ctx);
+    if (!this.#clients.includes(player.sessionId)) this.#clients.push(player.sessionId);
     this.interest?.sync();
+  }
+
+  /**
+   * A message from a client: validated now (the answer says why not), handled at the start of
+   * the next step, since only the tick mutates state. At most MAX_QUEUED_MESSAGES per client
+   * wait; past that the message is dropped (`queue_full`).
+   */
+  receive(sessionId: string, type: string, payload: unknown): Receipt {
+    const handler = this.#game.messages?.[type];
+    if (!handler) return { ok: false, reason: ErrorReasons.UNKNOWN_MESSAGE, detail: `no "${type}" message here` };
+    let data = payload;
+    if (handler.payload) {
+      const parsed = handler.payload.safeParse(payload);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        const where = issue?.path.length ? `${issue.path.join(".")}: ` : "";
+        return { ok: false, reason: ErrorReasons.INVALID_PAYLOAD, detail: `${where}${issue?.message ?? "invalid"}` };
+      }
+      data = parsed.data;
+    }
+    const waiting = this.#queued.get(sessionId) ?? 0;
+    if (waiting >= MAX_QUEUED_MESSAGES) return { ok: false, reason: "queue_full", detail: "" };
+    this.#queued.set(sessionId, waiting + 1);
+    this.#queue.push({ sessionId, type, payload: data });
+    return { ok: true };
   }
 
   /** A client left for good: the game removes its entities. */
@@ -140,6 +179,7 @@ export class GameCore<S extends EngineState, I extends EngineInput, W, O = unkno
    * (undefined when none arrived); each input has been sanitized by the caller.
    */
   step(inputFor: (sessionId: string) => I | undefined): void {
+    this.#handleMessages();
     const tick = this.state.tick;
     // Tick T in the history is the world as it stands when step T begins (what clients were
     // sent after step T-1, plus joins since).
@@ -153,6 +193,17 @@ export class GameCore<S extends EngineState, I extends EngineInput, W, O = unkno
     this.state.tick = tick + 1;
     this.#acknowledge();
     this.interest?.sync();
+  }
+
+  /** The messages received since the last step, in the order they came (from clients still here). */
+  #handleMessages(): void {
+    if (this.#queue.length === 0) return;
+    const messages = this.#game.messages!;
+    const queue = this.#queue.splice(0);
+    this.#queued.clear();
+    for (const m of queue) {
+      if (this.#clients.includes(m.sessionId)) messages[m.type]!.handle(this.world, m.sessionId, m.payload, this.ctx);
+    }
   }
 
   /** Writes each consumed input's seq into its client's own entity (its `inputAck()` field). */
@@ -240,8 +291,8 @@ export class Simulation<S extends EngineState, I extends EngineInput, W, O = unk
       if (!r.success) throw new Error(`invalid join options: ${r.error.issues.map((i) => i.message).join("; ")}`);
       parsed = r.data;
     }
-    const named = (options as { name?: unknown } | undefined)?.name;
-    const name = typeof named === "string" ? named : `player-${++this.#anonymous}`;
+    const name = anonymousName(options, () => `player-${++this.#anonymous}`);
+    if (typeof name !== "string") throw new Error(`invalid join options: name: ${name.error}`);
     this.core.join({ sessionId, userId, name, options: parsed });
   }
 
@@ -264,21 +315,12 @@ export class Simulation<S extends EngineState, I extends EngineInput, W, O = unk
   }
 
   /** Sends a client message through the game's handler, validated as the server does. */
+  /**
+   * A client message, validated as the server does (a refusal is answered with an `error`
+   * notice in `sent`) and handled at the start of the next `step()`.
+   */
   message(sessionId: string, type: string, payload: unknown): void {
-    const handler = this.#game.definition.messages?.[type];
-    if (!handler) {
-      this.sent.push({ to: sessionId, type: "error", payload: { reason: "unknown_message", type, detail: "" } });
-      return;
-    }
-    let data = payload;
-    if (handler.payload) {
-      const r = handler.payload.safeParse(payload);
-      if (!r.success) {
-        this.sent.push({ to: sessionId, type: "error", payload: { reason: "invalid_payload", type, detail: "" } });
-        return;
-      }
-      data = r.data;
-    }
-    handler.handle(this.core.world, sessionId, data, this.core.ctx);
+    const receipt = this.core.receive(sessionId, type, payload);
+    if (!receipt.ok) this.core.ctx.reject(sessionId, receipt.reason, type, receipt.detail);
   }
 }

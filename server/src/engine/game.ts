@@ -1,6 +1,7 @@
 import type { MapSchema } from "@colyseus/schema";
 import type { EngineInput, EngineState } from "@tickwire/shared";
 import type { Logger } from "../observability/log.ts";
+import { collectionEntityClass, isViewField, schemaField } from "../colyseus.ts";
 import type { CollectionHistory, EntityHistory } from "./history.ts";
 import type { CollectionInterest } from "./interest.ts";
 
@@ -181,15 +182,34 @@ export function defineGame<S extends EngineState, I extends EngineInput, W, O = 
     if (typeof c?.forEach !== "function") throw new Error(`${definition.state.name} has no collection "${name}"`);
   }
   // A collection under interest management must be filtered by views, or every client gets all of it.
-  const metadata = (definition.state as unknown as Record<symbol, Record<string | number, unknown> | undefined>)[
-    Symbol.metadata
-  ];
-  for (const name of Object.keys(definition.interest?.collections ?? {})) {
-    const field = metadata?.[metadata[name] as number] as { tag?: number } | undefined;
-    if (field?.tag === undefined) {
+  const name = definition.state.name;
+  const interest = definition.interest?.collections ?? {};
+  for (const key of Object.keys(interest)) {
+    if (!isViewField(definition.state, key)) {
       throw new Error(
-        `${definition.state.name}.${name} is under interest management but is not a .view() field: declare it as t.map(Entity).view()`,
+        `${name}.${key} is under interest management but is not a .view() field: declare it as t.map(Entity).view()`,
       );
+    }
+  }
+  // A client's view is centred on its own entity, which must therefore be placed like the rest.
+  if (definition.interest && definition.players && !(definition.players in interest)) {
+    throw new Error(
+      `players collection "${definition.players}" must be listed in interest.collections: each client's view is centred on its own entity`,
+    );
+  }
+  const named: Array<[string, readonly string[]]> = [
+    ...Object.entries(interest).map(([k, c]) => [k, (c as CollectionInterest).position] as [string, readonly string[]]),
+    ...Object.entries(definition.history?.collections ?? {}).map(([k, c]) => {
+      const h = c as CollectionHistory;
+      return [k, [...h.position, ...(h.fields ?? [])]] as [string, readonly string[]];
+    }),
+  ];
+  for (const [key, fields] of named) {
+    const entity = collectionEntityClass(definition.state, key);
+    for (const field of fields) {
+      if (entity && !schemaField(entity, field)) {
+        throw new Error(`${name}.${key}: its entities have no field "${field}"`);
+      }
     }
   }
   return { definition };

@@ -42,12 +42,14 @@ export class SpatialGrid<K = string> {
     return this.#slots;
   }
 
+  // A coordinate that is not a finite number (a game's bug) counts as 0: the entity is still
+  // placed, in the first cell, rather than the room failing.
   #col(x: number): number {
-    return Math.min(this.#cols - 1, Math.max(0, Math.floor(x / this.cellSize)));
+    return Number.isFinite(x) ? Math.min(this.#cols - 1, Math.max(0, Math.floor(x / this.cellSize))) : 0;
   }
 
   #row(y: number): number {
-    return Math.min(this.#rows - 1, Math.max(0, Math.floor(y / this.cellSize)));
+    return Number.isFinite(y) ? Math.min(this.#rows - 1, Math.max(0, Math.floor(y / this.cellSize))) : 0;
   }
 
   /** Puts `key` in the cell holding (x, y), moving it if it was elsewhere. */

@@ -294,6 +294,9 @@ export class InterestManager {
         nextKeys[own.slot] = own.key;
         x = own.x;
         y = own.y;
+        // Where it looked from, should its entity go away for a while (a death and a respawn).
+        viewer.cameraX = x;
+        viewer.cameraY = y;
       }
       around.length = 0;
       grid.collectNear(x, y, this.#maxRadius, around);
@@ -306,7 +309,8 @@ export class InterestManager {
         const d2 = dx * dx + dy * dy;
         // A slot can change hands when an entity leaves and another comes: match the entity too.
         const was = keys[e.slot] === e.key ? ring[e.slot]! : 0;
-        if (d2 > (was === 0 ? kind.enter2 : kind.leave2)) continue;
+        // (A position that is not a number is never in range.)
+        if (!(d2 <= (was === 0 ? kind.enter2 : kind.leave2))) continue;
         const r = d2 > kind.near2 ? FAR : NEAR;
         nextRing[e.slot] = r;
         nextKeys[e.slot] = e.key;

@@ -5,7 +5,6 @@ import {
   type EngineInput,
   type EngineState,
   EngineMessages,
-  ErrorReasons,
   type ErrorNotice,
 } from "@tickwire/shared";
 import { EngineSerializer, monitorInspectData } from "../colyseus.ts";
@@ -15,6 +14,7 @@ import type { Logger } from "../observability/log.ts";
 import { UnreliableFlusher } from "../transport/unreliable/serializer.ts";
 import { channelOf } from "../transport/unreliable/channel.ts";
 import { TokenError, verifyToken } from "../auth/tokens.ts";
+import { anonymousName } from "./names.ts";
 import { TickTimer } from "./tickTimer.ts";
 import { SERVICE_UNAVAILABLE, type ProcessLoad } from "./admission.ts";
 import { GameCore } from "./core.ts";
@@ -87,33 +87,17 @@ export function createGameRoom<S extends EngineState, I extends EngineInput, W, 
       },
     });
 
+    // Handlers only validate and queue: the game handles its messages at the start of the next
+    // step (only the tick mutates state). A refusal is answered at once.
     override messages = {
-      ...Object.fromEntries(
-        Object.entries(def.messages ?? {}).map(([type, handler]) => [
-          type,
-          (client: Client, payload: unknown) => {
-            let data = payload;
-            if (handler.payload) {
-              const parsed = handler.payload.safeParse(payload);
-              if (!parsed.success) {
-                return this.#reject(
-                  client.sessionId,
-                  ErrorReasons.INVALID_PAYLOAD,
-                  type,
-                  parsed.error.issues[0]?.message ?? "invalid",
-                );
-              }
-              data = parsed.data;
-            }
-            handler.handle(this.core.world, client.sessionId, data, this.core.ctx);
-          },
-        ]),
-      ),
       ...(config.faultInjection
         ? { [FAULT_MESSAGE]: (_client: Client, where: unknown) => this.#injectFault(where) }
         : {}),
-      "*": (client: Client, type: string | number) => {
-        this.#reject(client.sessionId, ErrorReasons.UNKNOWN_MESSAGE, String(type), `no "${String(type)}" message here`);
+      "*": (client: Client, type: string | number, payload: unknown) => {
+        const receipt = this.core.receive(client.sessionId, String(type), payload);
+        if (receipt.ok) return;
+        if (receipt.reason === "queue_full") metrics.messagesRejected.inc({ reason: receipt.reason });
+        else this.#reject(client.sessionId, receipt.reason, String(type), receipt.detail);
       },
     };
 
@@ -154,8 +138,8 @@ export function createGameRoom<S extends EngineState, I extends EngineInput, W, 
         throw new ServerError(SERVICE_UNAVAILABLE, `server full: ${config.maxClients} clients (MAX_CLIENTS)`);
       }
       if (!config.auth) {
-        const named = (parsedOptions as { name?: unknown }).name;
-        const name = typeof named === "string" ? named : `player-${++anonymousCounter}`;
+        const name = anonymousName(parsedOptions, () => `player-${++anonymousCounter}`);
+        if (typeof name !== "string") throw new ServerError(BAD_REQUEST, `invalid join options: name: ${name.error}`);
         return { name, userId: undefined, options: parsedOptions };
       }
       try {
