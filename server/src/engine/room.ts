@@ -1,12 +1,6 @@
 import { type AuthContext, type Client, Room, ServerError } from "@colyseus/core";
 import { StateView } from "@colyseus/schema";
-import {
-  CloseCodes,
-  type EngineInput,
-  type EngineState,
-  EngineMessages,
-  type ErrorNotice,
-} from "@tickwire/shared";
+import { CloseCodes, type EngineInput, type EngineState, EngineMessages, type ErrorNotice } from "@tickwire/shared";
 import { EngineSerializer, monitorInspectData } from "../colyseus.ts";
 import type { Config } from "../config.ts";
 import type { Metrics } from "../observability/metrics.ts";
