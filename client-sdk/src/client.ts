@@ -19,7 +19,7 @@ export interface TickwireClientOptions extends ConnectionOptions {
  * @example
  * ```ts
  * const client = new TickwireClient("ws://localhost:2567", { token });
- * const tag = await client.join("tag", { name: "ada" }, tagGame);
+ * const dots = await client.join("dots", { name: "ada" }, dotsGame);
  * ```
  */
 export class TickwireClient {

@@ -30,11 +30,11 @@ const DEFAULT_TICK_HZ = 30;
  *
  * @example
  * ```ts
- * const tag = await new TickwireClient("ws://localhost:2567").join("tag", { name: "ada" }, tagGame);
- * tag.onEnter("runners", (runner, id) => console.log(`${id} is near`));
- * tag.startInputLoop(() => ({ dx: 1, dy: 0 }));
+ * const dots = await new TickwireClient("ws://localhost:2567").join("dots", { name: "ada" }, dotsGame);
+ * dots.onEnter("dots", (dot, id) => console.log(`${id} is near`));
+ * dots.startInputLoop(() => ({ dx: 1, dy: 0 }));
  * function frame() {
- *   for (const r of tag.entities("runners")) draw(r.x, r.y, r.self);
+ *   for (const r of dots.entities("dots")) draw(r.x, r.y, r.self);
  *   requestAnimationFrame(frame);
  * }
  * ```

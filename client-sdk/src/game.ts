@@ -114,21 +114,21 @@ export type BodyOf<G> = G extends ClientGame<infer _S, infer _I, infer _K, infer
  *
  * @example
  * ```ts
- * const Runner = defineEntity({ x: fast.position(1000), y: fast.position(1000), ack: inputAck() }, "Runner");
- * const TagState = defineState({ runners: t.map(Runner).view() }, "TagState");
- * const TagInput = defineInput({ dx: t.float32().default(0), dy: t.float32().default(0) }, "TagInput");
- * export const tagGame = defineClientGame({
- *   state: TagState,
- *   input: TagInput,
+ * const Dot = defineEntity({ x: fast.position(1000), y: fast.position(1000), ack: inputAck() }, "Dot");
+ * const DotsState = defineState({ dots: t.map(Dot).view() }, "DotsState");
+ * const DotsInput = defineInput({ dx: t.float32().default(0), dy: t.float32().default(0) }, "DotsInput");
+ * export const dotsGame = defineClientGame({
+ *   state: DotsState,
+ *   input: DotsInput,
  *   predict: {
- *     collection: "runners",
+ *     collection: "dots",
  *     fields: ["x", "y"],
  *     position: ["x", "y"],
- *     step: (body, input, dt) => stepRunner(body, input, dt), // the server's own step
+ *     step: (body, input, dt) => slide(body, input, dt), // the server's own step
  *   },
- *   interpolate: { runners: { position: ["x", "y"] } },
+ *   interpolate: { dots: { position: ["x", "y"] } },
  * });
- * const tag = await new TickwireClient("ws://localhost:2567").join("tag", {}, tagGame);
+ * const dots = await new TickwireClient("ws://localhost:2567").join("dots", {}, dotsGame);
  * ```
  */
 export function defineClientGame<

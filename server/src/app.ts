@@ -14,7 +14,7 @@ import { connectCluster, type Cluster } from "./cluster/redis.ts";
 
 /** What a server serves: its games by room name, and static pages. */
 export interface AppOptions {
-  /** The games, by the room name clients join (`client.join("arena", ...)`). */
+  /** The games, by the room name clients join (`client.join("dots", ...)`). */
   // biome-ignore lint/suspicious/noExplicitAny: games of any state, input and world
   rooms: Readonly<Record<string, Game<any, any, any, any>>>;
   /** Static pages: URL prefix (starting and ending with "/") to a directory, e.g. `{ "/": "./public" }`. */
@@ -45,7 +45,7 @@ export interface App {
  *
  * @example
  * ```ts
- * const app = await createApp(loadConfig(), { rooms: { tag }, pages: { "/": "./public" } });
+ * const app = await createApp(loadConfig(), { rooms: { dots }, pages: { "/": "./public" } });
  * await app.listen();
  * ```
  */

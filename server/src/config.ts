@@ -170,8 +170,8 @@ function parseEnv<T extends z.ZodRawShape>(schema: z.ZodObject<T>, vars: Env): z
  * @example
  * ```ts
  * runServer(() => {
- *   const s = loadSettings({ BALLS: env.int(0, 100).default(14) });
- *   return { rooms: { tag: tagGame({ balls: s.BALLS }) } };
+ *   const s = loadSettings({ COINS: env.int(0, 100).default(14) });
+ *   return { rooms: { dots: dotsGame({ coins: s.COINS }) } };
  * });
  * ```
  */

@@ -13,8 +13,8 @@ const log = createLogger("server");
  * ```ts
  * // server.ts, run with `node server.js`
  * import { runServer } from "@tickwire/server";
- * import { tag } from "./tag.js";
- * runServer(() => ({ rooms: { tag }, pages: { "/": new URL("./public", import.meta.url).pathname } }));
+ * import { dots } from "./dots.js";
+ * runServer(() => ({ rooms: { dots }, pages: { "/": new URL("./public", import.meta.url).pathname } }));
  * ```
  */
 export function runServer(options: AppOptions | ((config: Config) => AppOptions)): Promise<App> {

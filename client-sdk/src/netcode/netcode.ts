@@ -58,7 +58,7 @@ const STILL_SPEED = 1;
  * ```ts
  * const net = new Netcode(room.sessionId, myGame);
  * room.onStateChange((state) => net.onState(state, performance.now()));
- * for (const e of net.entities(room.state, "runners", performance.now())) draw(e.x, e.y);
+ * for (const e of net.entities(room.state, "dots", performance.now())) draw(e.x, e.y);
  * ```
  */
 export class Netcode<S extends EngineState = EngineState> {

@@ -97,7 +97,7 @@ export class GameCore<S extends EngineState, I extends EngineInput, W, O = unkno
       },
       clients: this.#clients,
       history: this.history,
-      rewindTarget: (viewTick) => this.rewindTarget(viewTick),
+      rewindTarget: (seenTick) => this.rewindTarget(seenTick),
       send: (id, type, payload) => outbox?.send(id, type, payload),
       broadcast: (type, payload) => outbox?.broadcast(type, payload),
       reject: (id, reason, type, detail) => outbox?.reject(id, reason, type, detail),
@@ -117,10 +117,10 @@ export class GameCore<S extends EngineState, I extends EngineInput, W, O = unkno
    * The tick an action is tested at: the one the client saw, but no further back than the
    * history holds (and never in the future). 0 or less means now.
    */
-  rewindTarget(viewTick: number): number {
+  rewindTarget(seenTick: number): number {
     const now = this.state.tick;
-    if (!(viewTick > 0)) return now;
-    return Math.min(now, Math.max(viewTick, now - this.#maxRewindTicks));
+    if (!(seenTick > 0)) return now;
+    return Math.min(now, Math.max(seenTick, now - this.#maxRewindTicks));
   }
 
   /**
@@ -234,10 +234,10 @@ export class GameCore<S extends EngineState, I extends EngineInput, W, O = unkno
  *
  * @example
  * ```ts
- * const sim = new Simulation(tag, { tickRate: 30 });
+ * const sim = new Simulation(dots, { tickRate: 30 });
  * sim.join("a", { name: "ada" });
- * sim.step({ a: Object.assign(new TagInput(), { seq: 1, moveX: 1 }) });
- * expect(sim.state.runners.get("a")!.x).toBeGreaterThan(0);
+ * sim.step({ a: Object.assign(new DotsInput(), { seq: 1, dx: 1 }) });
+ * expect(sim.state.dots.get("a")!.x).toBeGreaterThan(0);
  * ```
  */
 export class Simulation<S extends EngineState, I extends EngineInput, W, O = unknown> {

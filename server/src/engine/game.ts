@@ -47,8 +47,8 @@ export interface GameContext<S> {
   readonly clients: readonly string[];
   /** Lag compensation (when the game declared `history`). */
   readonly history: EntityHistory | undefined;
-  /** The tick to test a client's action at: the one it saw (`viewTick`), at most the history's length back, never ahead. */
-  rewindTarget(viewTick: number): number;
+  /** The tick to test a client's action at: the one it saw (`seenTick`), at most the history's length back, never ahead. */
+  rewindTarget(seenTick: number): number;
   /** Sends a message to one client (reliable). */
   send(sessionId: string, type: string, payload: unknown): void;
   /** Sends a message to every client (reliable). */
@@ -150,14 +150,14 @@ export interface Game<
  *
  * @example
  * ```ts
- * export const tag = defineGame({
- *   state: TagState,
- *   input: TagInput,
- *   players: "runners",
- *   interest: { width: 2000, height: 2000, collections: { runners: { position: ["x", "y"], radius: 600 } } },
- *   create: (ctx) => new TagWorld(ctx.state),
- *   join: (world, player) => world.addRunner(player.sessionId, player.name),
- *   leave: (world, id) => world.removeRunner(id),
+ * export const dots = defineGame({
+ *   state: DotsState,
+ *   input: DotsInput,
+ *   players: "dots",
+ *   interest: { width: 2000, height: 2000, collections: { dots: { position: ["x", "y"], radius: 600 } } },
+ *   create: (ctx) => new DotsWorld(ctx.state),
+ *   join: (world, player) => world.addDot(player.sessionId, player.name),
+ *   leave: (world, id) => world.removeDot(id),
  *   step: (world, inputs) => world.step(inputs),
  * });
  * ```

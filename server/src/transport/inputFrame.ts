@@ -15,7 +15,8 @@ const MAX_STAMPED_INPUTS = 64;
  * undefined when every length lands inside the frame. Other frame codes pass unchecked.
  *
  * Layout: [code][stamps if TIMED: k, uint32 newest, (k-1) deltas][baseSeq]([len][body])*
- * (the arena keeps no rewind timeline, so no render-delta series follows the stamps).
+ * (the engine's rooms define their inputs without a rewind timeline, so no render-delta series
+ * follows the stamps).
  */
 export function inputFrameProblem(frame: Uint8Array): string | undefined {
   if (frame.byteLength === 0 || (frame[0]! & PROTOCOL_CODE_MASK) !== Protocol.ROOM_INPUT_UNRELIABLE) return undefined;

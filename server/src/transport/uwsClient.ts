@@ -127,7 +127,7 @@ export class TickwireUwsClient extends uWebSocketClient implements HasChannel {
   /**
    * Colyseus' own unreliable flush sends through this (its capability check). It gets the same
    * gate and drop counting; keyframes after a drop come only from UnreliableFlusher, which the
-   * arena uses instead.
+   * engine's rooms use instead.
    */
   rawUnreliable(data: Uint8Array | Buffer): void {
     const now = performance.now();

@@ -38,7 +38,7 @@ export interface EngineInput {
  *
  * @example
  * ```ts
- * const Ball = defineEntity({ x: fast(t.float32()), y: fast(t.float32()), color: t.uint8() }, "Ball");
+ * const Coin = defineEntity({ x: fast(t.float32()), y: fast(t.float32()), color: t.uint8() }, "Coin");
  * ```
  */
 function fastField<B extends object>(builder: B): B {
@@ -112,11 +112,11 @@ export function inputAckFieldOf(classOrInstance: object): string | undefined {
  *
  * @example
  * ```ts
- * const Runner = defineEntity(
+ * const Dot = defineEntity(
  *   { name: t.string(), x: fast.position(2000), y: fast.position(2000), ack: inputAck() },
- *   "Runner",
+ *   "Dot",
  * );
- * type Runner = SchemaType<typeof Runner>;
+ * type Dot = SchemaType<typeof Dot>;
  * ```
  */
 export function defineEntity<T extends FieldsAndMethods>(fields: T, name: string) {
@@ -137,7 +137,7 @@ const engineStateFields = () => ({
  *
  * @example
  * ```ts
- * const TagState = defineState({ runners: t.map(Runner).view(), balls: t.map(Ball).view() }, "TagState");
+ * const DotsState = defineState({ dots: t.map(Dot).view(), coins: t.map(Coin).view() }, "DotsState");
  * ```
  */
 export function defineState<T extends FieldsAndMethods>(fields: T, name: string) {
@@ -153,7 +153,7 @@ export function defineState<T extends FieldsAndMethods>(fields: T, name: string)
  *
  * @example
  * ```ts
- * const TagInput = defineInput({ moveX: t.float32().default(0), moveY: t.float32().default(0) }, "TagInput");
+ * const DotsInput = defineInput({ dx: t.float32().default(0), dy: t.float32().default(0) }, "DotsInput");
  * ```
  */
 export function defineInput<T extends FieldsAndMethods>(fields: T, name: string) {
