@@ -20,12 +20,14 @@ export interface CoreOptions {
   roomId?: string;
   outbox?: Outbox;
   log?: Logger;
+  /** Messages one client may have waiting for the next step (default MAX_QUEUED_MESSAGES). */
+  maxQueuedMessages?: number;
 }
 
 /** What became of a client message (see `GameCore.receive`). */
 export type Receipt = { ok: true } | { ok: false; reason: string; detail: string };
 
-/** Messages one client may have waiting for the next step; more are dropped (and counted by the room). */
+/** Messages one client may have waiting for the next step by default; more are dropped (and counted by the room). */
 export const MAX_QUEUED_MESSAGES = 16;
 
 /** One message as a Simulation recorded it. */
@@ -60,10 +62,12 @@ export class GameCore<S extends EngineState, I extends EngineInput, W, O = unkno
   /** Validated client messages waiting for the next step, and how many each client has waiting. */
   readonly #queue: Array<{ sessionId: string; type: string; payload: unknown }> = [];
   readonly #queued = new Map<string, number>();
+  readonly #maxQueued: number;
 
   constructor(game: Game<S, I, W, O>, opts: CoreOptions) {
     const def = game.definition;
     this.#game = def;
+    this.#maxQueued = opts.maxQueuedMessages ?? MAX_QUEUED_MESSAGES;
     this.state = new def.state();
     this.state.tickRate = opts.tickRate;
     const dt = 1 / opts.tickRate;
@@ -136,7 +140,7 @@ export class GameCore<S extends EngineState, I extends EngineInput, W, O = unkno
 
   /**
    * A message from a client: validated now (the answer says why not), handled at the start of
-   * the next step, since only the tick mutates state. At most MAX_QUEUED_MESSAGES per client
+   * the next step, since only the tick mutates state. At most `maxQueuedMessages` per client
    * wait; past that the message is dropped (`queue_full`).
    */
   receive(sessionId: string, type: string, payload: unknown): Receipt {
@@ -153,7 +157,7 @@ export class GameCore<S extends EngineState, I extends EngineInput, W, O = unkno
       data = parsed.data;
     }
     const waiting = this.#queued.get(sessionId) ?? 0;
-    if (waiting >= MAX_QUEUED_MESSAGES) return { ok: false, reason: "queue_full", detail: "" };
+    if (waiting >= this.#maxQueued) return { ok: false, reason: "queue_full", detail: "" };
     this.#queued.set(sessionId, waiting + 1);
     this.#queue.push({ sessionId, type, payload: data });
     return { ok: true };

@@ -176,6 +176,8 @@ export function createGameRoom<S extends EngineState, I extends EngineInput, W, 
       load.admitRoom(this);
       this.core = new GameCore(game, {
         tickRate: config.tickHz,
+        // The transport lets a client send a second's worth at once: all of it may wait here.
+        maxQueuedMessages: config.maxMessagesPerSecond,
         roomId: this.roomId,
         log,
         outbox: {
