@@ -1,4 +1,4 @@
-import { Client } from "@colyseus/sdk";
+import { Client, type Room } from "@colyseus/sdk";
 import type { EngineInput, EngineState } from "@tickwire/shared";
 import { Connection, type ConnectionOptions } from "./connection.ts";
 import type { ClientGame, CollectionKey, EntityOf, NumericKey } from "./game.ts";
@@ -51,12 +51,7 @@ export class TickwireClient {
     options: object | undefined,
     game: ClientGame<S, I, K, F>,
   ): Promise<Connection<S, I, ClientGame<S, I, K, F>>> {
-    layoutOf(game);
-    return new Connection<S, I, ClientGame<S, I, K, F>>(
-      await this.colyseus.joinOrCreate(roomName, options ?? {}, game.state),
-      game,
-      this.#opts,
-    );
+    return this.#open<S, I, K, F>(game, () => this.colyseus.joinOrCreate(roomName, options ?? {}, game.state));
   }
 
   /** Creates a new room of `roomName` and joins it (a private match, or a load test spreading rooms). */
@@ -70,12 +65,7 @@ export class TickwireClient {
     options: object | undefined,
     game: ClientGame<S, I, K, F>,
   ): Promise<Connection<S, I, ClientGame<S, I, K, F>>> {
-    layoutOf(game);
-    return new Connection<S, I, ClientGame<S, I, K, F>>(
-      await this.colyseus.create(roomName, options ?? {}, game.state),
-      game,
-      this.#opts,
-    );
+    return this.#open<S, I, K, F>(game, () => this.colyseus.create(roomName, options ?? {}, game.state));
   }
 
   /** Joins one room by id (for friends joining the same match). */
@@ -89,12 +79,7 @@ export class TickwireClient {
     options: object | undefined,
     game: ClientGame<S, I, K, F>,
   ): Promise<Connection<S, I, ClientGame<S, I, K, F>>> {
-    layoutOf(game);
-    return new Connection<S, I, ClientGame<S, I, K, F>>(
-      await this.colyseus.joinById(roomId, options ?? {}, game.state),
-      game,
-      this.#opts,
-    );
+    return this.#open<S, I, K, F>(game, () => this.colyseus.joinById(roomId, options ?? {}, game.state));
   }
 
   /** Takes a held seat back after a drop (after the SDK's own attempts gave up), keeping the same sessionId. */
@@ -104,11 +89,21 @@ export class TickwireClient {
     K extends CollectionKey<S>,
     F extends NumericKey<EntityOf<S, K>>,
   >(reconnectionToken: string, game: ClientGame<S, I, K, F>): Promise<Connection<S, I, ClientGame<S, I, K, F>>> {
+    return this.#open<S, I, K, F>(game, () => this.colyseus.reconnect(reconnectionToken, game.state));
+  }
+
+  // The game is checked against its schema before anything goes over the network.
+  async #open<
+    S extends EngineState,
+    I extends EngineInput,
+    K extends CollectionKey<S>,
+    F extends NumericKey<EntityOf<S, K>>,
+  >(
+    game: ClientGame<S, I, K, F>,
+    // biome-ignore lint/suspicious/noExplicitAny: Colyseus' Room takes a server room class first; a client has none
+    enter: () => Promise<Room<any, S>>,
+  ): Promise<Connection<S, I, ClientGame<S, I, K, F>>> {
     layoutOf(game);
-    return new Connection<S, I, ClientGame<S, I, K, F>>(
-      await this.colyseus.reconnect(reconnectionToken, game.state),
-      game,
-      this.#opts,
-    );
+    return new Connection<S, I, ClientGame<S, I, K, F>>(await enter(), game, this.#opts);
   }
 }
