@@ -255,6 +255,34 @@ describe("the engine (a Simulation of a small game)", () => {
     expect(t.visible("a", bad)).toBe(false);
   });
 
+  it("types each message's payload by its validator (the type check fails on a mismatched handler)", () => {
+    const count = { safeParse: (v: unknown) => ({ success: true as const, data: Number(v) }) };
+    const seen: number[] = [];
+    const typed = defineGame({
+      ...game.definition,
+      messages: {
+        count: {
+          payload: count,
+          handle(_world, _sender, n) {
+            seen.push(n + 1); // n is a number
+          },
+        },
+      },
+    });
+    defineGame({
+      ...game.definition,
+      messages: {
+        // @ts-expect-error a number payload handled as a string
+        count: { payload: count, handle: (_world, _sender, text: string) => void text },
+      },
+    });
+    const sim = new Simulation(typed, { tickRate: 10 });
+    sim.join("a");
+    sim.message("a", "count", "41");
+    sim.step();
+    expect(seen).toEqual([42]);
+  });
+
   it("refuses a definition whose state or input was not built by the engine's helpers", () => {
     const Plain = schema({ runners: t.map(Runner) }, "EtPlain");
     expect(() => defineGame({ ...game.definition, state: Plain as never })).toThrow(/defineState/);

@@ -68,7 +68,7 @@ export interface GameContext<S> {
 export interface MessageHandler<W, S, P = unknown> {
   /** The payload is refused (an `invalid_payload` error to the sender) unless it passes. Omitted: any payload. */
   payload?: Validator<P>;
-  handle(world: W, sender: string, payload: P, ctx: GameContext<S>): void;
+  handle(world: W, sender: string, payload: NoInfer<P>, ctx: GameContext<S>): void;
 }
 
 /**
@@ -81,8 +81,15 @@ export interface MessageHandler<W, S, P = unknown> {
  * @typeParam I its input (from `defineInput`)
  * @typeParam W its world: whatever object the game keeps its simulation in
  * @typeParam O its validated join options
+ * @typeParam M its messages' payloads, by type (inferred from the validators)
  */
-export interface GameDefinition<S extends EngineState, I extends EngineInput, W, O = unknown> {
+export interface GameDefinition<
+  S extends EngineState,
+  I extends EngineInput,
+  W,
+  O = unknown,
+  M extends Record<string, unknown> = Record<string, unknown>,
+> {
   readonly state: new () => S;
   readonly input: new () => I;
   /**
@@ -127,9 +134,11 @@ export interface GameDefinition<S extends EngineState, I extends EngineInput, W,
    * when none arrived; the engine acknowledges it to the client.
    */
   step(world: W, inputs: (sessionId: string) => I | undefined, ctx: GameContext<S>): void;
-  /** Messages clients may send, by type. Any other type is refused with an `unknown_message` error. */
-  // biome-ignore lint/suspicious/noExplicitAny: each handler's payload type is its own
-  readonly messages?: Readonly<Record<string, MessageHandler<W, S, any>>>;
+  /**
+   * Messages clients may send, by type; each handler's payload is typed by its validator. Any
+   * other type is refused with an `unknown_message` error.
+   */
+  readonly messages?: { readonly [K in keyof M]: MessageHandler<W, S, M[K]> };
   /** The room is going away. */
   dispose?(world: W, ctx: GameContext<S>): void;
 }
@@ -162,9 +171,13 @@ export interface Game<
  * });
  * ```
  */
-export function defineGame<S extends EngineState, I extends EngineInput, W, O = unknown>(
-  definition: GameDefinition<S, I, W, O>,
-): Game<S, I, W, O> {
+export function defineGame<
+  S extends EngineState,
+  I extends EngineInput,
+  W,
+  O = unknown,
+  M extends Record<string, unknown> = Record<string, unknown>,
+>(definition: GameDefinition<S, I, W, O, M>): Game<S, I, W, O> {
   const probe = new definition.state() as unknown as Record<string, unknown>;
   if (typeof probe.tick !== "number" || typeof probe.tickRate !== "number") {
     throw new Error(`${definition.state.name}: build the state with defineState() (it has no tick/tickRate)`);
@@ -212,5 +225,5 @@ export function defineGame<S extends EngineState, I extends EngineInput, W, O = 
       }
     }
   }
-  return { definition };
+  return { definition: definition as GameDefinition<S, I, W, O> };
 }
