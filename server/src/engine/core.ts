@@ -234,7 +234,9 @@ export class GameCore<S extends EngineState, I extends EngineInput, W, O = unkno
 
 /**
  * A game run without sockets, tick by tick: for a game's unit tests (and the engine's). It
- * runs exactly the room's step order; messages the game sends are recorded in `sent`.
+ * runs exactly the room's step order; messages the game sends are recorded in `sent`. There
+ * are no clients' views: `ctx.seesSegment` is false for everyone unless the test adds a viewer
+ * (`sim.core.interest.addViewer(id, view)`), as the room does for each client it joins.
  *
  * @example
  * ```ts
