@@ -1,5 +1,6 @@
 import { Room, SchemaSerializer } from "@colyseus/core";
 import { type Encoder, type Iterator, OPERATION, type Schema } from "@colyseus/schema";
+import { UNRELIABLE_FIELDS } from "@tickwire/shared/protocol";
 
 // Every place the server reaches past Colyseus' public API is here, each pinned by
 // test/unit/colyseusAdapter.test.ts: an upgrade that moves one of them fails there, loudly.
@@ -83,9 +84,6 @@ interface QueueNode {
   changeTree: SchemaTree;
   next?: QueueNode;
 }
-
-/** The schema metadata key listing a class's unreliable field indexes. */
-const UNRELIABLE_FIELDS = "~__unreliableFieldIndexes";
 
 /** The entity with schema ref id `refId`, if the encoder still tracks it. */
 export function changeTreeOf(encoder: AnyEncoder, refId: number): SchemaTree | undefined {

@@ -12,4 +12,4 @@ export {
   type Ack,
 } from "./protocol/ack.ts";
 export { inputAckFieldOf, INPUT_ACK_FIELD } from "./schema/define.ts";
-export { markUnreliable, markOwnerOnly, OWNER_ONLY_FIELDS } from "./schema/unreliable.ts";
+export { markUnreliable, markOwnerOnly, OWNER_ONLY_FIELDS, UNRELIABLE_FIELDS } from "./schema/unreliable.ts";

@@ -8,7 +8,7 @@ export const TAG = {
   RUNNER_RADIUS: 18,
   /** Units/s². On ice: a push takes a while to turn you around. */
   ACCELERATION: 900,
-  /** 1/s. Light drag: a runner glides for about two seconds after letting go. */
+  /** 1/s. Light drag: a released runner's speed halves about every 1.2 s (ln 2 / 0.6). */
   DRAG: 0.6,
   /** Units/s. Top speed of a runner, and of whoever is "it" (a little faster, so it can catch up). */
   MAX_SPEED: 380,

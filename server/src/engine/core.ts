@@ -4,7 +4,7 @@ import { createLogger, type Logger } from "../observability/log.ts";
 import type { Game, GameContext, GameDefinition, PlayerInfo } from "./game.ts";
 import { type CollectionHistory, EntityHistory } from "./history.ts";
 import { type CollectionInterest, InterestManager } from "./interest.ts";
-import { anonymousName } from "./names.ts";
+import { anonymousName, joinOptionsOf } from "./joining.ts";
 
 /** Where a game's outgoing messages go: the room's clients, or a test's record. */
 export interface Outbox {
@@ -54,7 +54,7 @@ export class GameCore<S extends EngineState, I extends EngineInput, W, O = unkno
   readonly #game: GameDefinition<S, I, W, O>;
   readonly #clients: string[] = [];
   readonly #maxRewindTicks: number;
-  /** This step's input of each client, and the inputs consumed since the last acknowledgement. */
+  /** This step's input of each client (what the step consumes and the acknowledgement reports). */
   readonly #inputs = new Map<string, I>();
   readonly #inputFor = (id: string): I | undefined => this.#inputs.get(id);
   /** Input-ack field name per entity class. */
@@ -168,6 +168,11 @@ export class GameCore<S extends EngineState, I extends EngineInput, W, O = unkno
     const at = this.#clients.indexOf(sessionId);
     if (at >= 0) this.#clients.splice(at, 1);
     this.#inputs.delete(sessionId);
+    // Its messages still waiting go with it.
+    if (this.#queued.delete(sessionId)) {
+      const kept = this.#queue.filter((m) => m.sessionId !== sessionId);
+      this.#queue.splice(0, this.#queue.length, ...kept);
+    }
     this.interest?.removeViewer(sessionId);
     this.#game.leave(this.world, sessionId, this.ctx);
     this.interest?.sync();
@@ -199,15 +204,13 @@ export class GameCore<S extends EngineState, I extends EngineInput, W, O = unkno
     this.interest?.sync();
   }
 
-  /** The messages received since the last step, in the order they came (from clients still here). */
+  /** The messages received since the last step, in the order they came. */
   #handleMessages(): void {
     if (this.#queue.length === 0) return;
     const messages = this.#game.messages!;
     const queue = this.#queue.splice(0);
     this.#queued.clear();
-    for (const m of queue) {
-      if (this.#clients.includes(m.sessionId)) messages[m.type]!.handle(this.world, m.sessionId, m.payload, this.ctx);
-    }
+    for (const m of queue) messages[m.type]!.handle(this.world, m.sessionId, m.payload, this.ctx);
   }
 
   /** Writes each consumed input's seq into its client's own entity (its `inputAck()` field). */
@@ -290,16 +293,11 @@ export class Simulation<S extends EngineState, I extends EngineInput, W, O = unk
 
   /** A client joins with these options (validated by the game's `joinOptions`, as the server would). */
   join(sessionId: string, options: unknown = {}, userId = `anon:${sessionId}`): void {
-    const parse = this.#game.definition.joinOptions;
-    let parsed: O = options as O;
-    if (parse) {
-      const r = parse.safeParse(options);
-      if (!r.success) throw new Error(`invalid join options: ${r.error.issues.map((i) => i.message).join("; ")}`);
-      parsed = r.data;
-    }
-    const name = anonymousName(options, () => `player-${++this.#anonymous}`);
-    if (typeof name !== "string") throw new Error(`invalid join options: name: ${name.error}`);
-    this.core.join({ sessionId, userId, name, options: parsed });
+    const joined = joinOptionsOf(this.#game.definition.joinOptions, options);
+    if ("error" in joined) throw new Error(joined.error);
+    const name = anonymousName(joined.options, () => `player-${++this.#anonymous}`);
+    if (typeof name !== "string") throw new Error(name.error);
+    this.core.join({ sessionId, userId, name, options: joined.options });
   }
 
   leave(sessionId: string): void {

@@ -161,14 +161,17 @@ export class InterestManager {
   /** Re-places every entity of every collection after a step; entities gone from the state leave the grid. */
   sync(): void {
     const sync = ++this.#sync;
+    let placed = 0;
     for (let k = 0; k < this.#kinds.length; k++) {
       const kind = this.#kinds[k]!;
       (this.#state[kind.name] as Collection).forEach((e) => {
         const entry = this.#place(e, kind, k);
         this.#seen[entry.slot] = sync;
+        placed++;
       });
     }
-    if (this.grid.size === 0) return;
+    // Every entry of the grid was just placed: none is gone (the usual tick), no walk needed.
+    if (placed === this.grid.size) return;
     const gone = this.#gone;
     gone.length = 0;
     this.grid.forEach((entry) => {

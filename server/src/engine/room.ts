@@ -8,7 +8,7 @@ import type { Logger } from "../observability/log.ts";
 import { UnreliableFlusher } from "../transport/unreliable/serializer.ts";
 import { channelOf } from "../transport/unreliable/channel.ts";
 import { TokenError, verifyToken } from "../auth/tokens.ts";
-import { anonymousName } from "./names.ts";
+import { anonymousName, joinOptionsOf } from "./joining.ts";
 import { TickTimer } from "./tickTimer.ts";
 import { SERVICE_UNAVAILABLE, type ProcessLoad } from "./admission.ts";
 import { GameCore } from "./core.ts";
@@ -116,24 +116,16 @@ export function createGameRoom<S extends EngineState, I extends EngineInput, W, 
      * token only; join options cannot change them.
      */
     static override async onAuth(token: string | undefined, options: unknown, _ctx: AuthContext): Promise<Admitted> {
-      let parsedOptions: unknown = options ?? {};
-      if (def.joinOptions) {
-        const parsed = def.joinOptions.safeParse(options ?? {});
-        if (!parsed.success) {
-          throw new ServerError(
-            BAD_REQUEST,
-            `invalid join options: ${parsed.error.issues.map((i) => `${i.path.join(".") || "options"}: ${i.message}`).join("; ")}`,
-          );
-        }
-        parsedOptions = parsed.data;
-      }
+      const joined = joinOptionsOf(def.joinOptions, options);
+      if ("error" in joined) throw new ServerError(BAD_REQUEST, joined.error);
+      const parsedOptions = joined.options;
       // One process without peers: say "full" here rather than "room is already full" later.
       if (!config.redisUrl && load.seatsFull()) {
         throw new ServerError(SERVICE_UNAVAILABLE, `server full: ${config.maxClients} clients (MAX_CLIENTS)`);
       }
       if (!config.auth) {
         const name = anonymousName(parsedOptions, () => `player-${++anonymousCounter}`);
-        if (typeof name !== "string") throw new ServerError(BAD_REQUEST, `invalid join options: name: ${name.error}`);
+        if (typeof name !== "string") throw new ServerError(BAD_REQUEST, name.error);
         return { name, userId: undefined, options: parsedOptions };
       }
       try {

@@ -1,5 +1,5 @@
 import { schema, t, type FieldsAndMethods } from "@colyseus/schema";
-import { markOwnerOnly, markUnreliable } from "./unreliable.ts";
+import { markOwnerOnly, markUnreliable, metadataOf } from "./unreliable.ts";
 
 // Field helpers for a game's schema. A field wrapped in `fast()` travels on the unreliable
 // channel (every tick, a late frame dropped rather than queued); `ownerOnly()` keeps it
@@ -91,12 +91,6 @@ function applyMarks(ctor: abstract new (...args: never[]) => unknown, fields: ob
     const metadata = metadataOf(ctor);
     Object.defineProperty(metadata, INPUT_ACK_FIELD, { value: ackNames[0], enumerable: false, configurable: true });
   }
-}
-
-function metadataOf(ctor: unknown): Record<string | number | symbol, unknown> {
-  const metadata = (ctor as Record<symbol, Record<string | number | symbol, unknown> | undefined>)[Symbol.metadata];
-  if (!metadata) throw new Error(`${(ctor as { name?: string }).name ?? "class"} has no schema metadata`);
-  return metadata;
 }
 
 /** The name of the `inputAck()` field of an entity class (or of an instance's class), if it has one. */

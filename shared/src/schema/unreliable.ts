@@ -4,21 +4,36 @@
 // primitives on the wire (a fixed-width integer). This marks such fields the way
 // `.unreliable()` would, after the class is built and before anything encodes it.
 
-const UNRELIABLE_FIELDS = "~__unreliableFieldIndexes";
+/** @colyseus/schema's metadata key listing a class's unreliable field indexes. */
+export const UNRELIABLE_FIELDS = "~__unreliableFieldIndexes";
 
 interface FieldMeta {
   type: unknown;
   unreliable?: boolean;
 }
 
+type Metadata = Record<string | number | symbol, unknown>;
+
+/** A schema class's metadata (where @colyseus/schema keeps its fields); throws for a class without. */
+export function metadataOf(ctor: unknown): Metadata {
+  const metadata = (ctor as Record<symbol, Metadata | undefined>)[Symbol.metadata];
+  if (!metadata) throw new Error(`${(ctor as { name?: string }).name ?? "class"} has no schema metadata`);
+  return metadata;
+}
+
+/** Field `name` of a class's metadata, with its index; throws when there is none. */
+function fieldOf(ctor: { name: string }, metadata: Metadata, name: string): { index: number; field: FieldMeta } {
+  const index = metadata[name] as number | undefined;
+  const field = index === undefined ? undefined : (metadata[index] as FieldMeta | undefined);
+  if (index === undefined || !field) throw new Error(`${ctor.name} has no field "${name}"`);
+  return { index, field };
+}
+
 /** Marks primitive fields of a `schema()` class as unreliable. Throws for a ref-type field. */
 export function markUnreliable(ctor: abstract new (...args: never[]) => unknown, fields: readonly string[]): void {
-  const metadata = (ctor as unknown as Record<symbol, Record<string | number | symbol, unknown>>)[Symbol.metadata];
-  if (!metadata) throw new Error(`${ctor.name} has no schema metadata`);
+  const metadata = metadataOf(ctor);
   for (const name of fields) {
-    const index = metadata[name] as number | undefined;
-    const field = index === undefined ? undefined : (metadata[index] as FieldMeta | undefined);
-    if (index === undefined || !field) throw new Error(`${ctor.name} has no field "${name}"`);
+    const { index, field } = fieldOf(ctor, metadata, name);
     const type = field.type as Record<string, unknown> | string;
     if (typeof type !== "string" && !("quantized" in type)) {
       throw new Error(`${ctor.name}.${name} is a ref-type field; only primitives can be unreliable`);
@@ -47,13 +62,10 @@ export const OWNER_ONLY_FIELDS = "~__tickwireOwnerOnlyFieldIndexes";
  * view and not after.
  */
 export function markOwnerOnly(ctor: abstract new (...args: never[]) => unknown, fields: readonly string[]): void {
-  const metadata = (ctor as unknown as Record<symbol, Record<string | number | symbol, unknown>>)[Symbol.metadata];
-  if (!metadata) throw new Error(`${ctor.name} has no schema metadata`);
+  const metadata = metadataOf(ctor);
   const indexes: number[] = [];
   for (const name of fields) {
-    const index = metadata[name] as number | undefined;
-    const field = index === undefined ? undefined : (metadata[index] as FieldMeta | undefined);
-    if (index === undefined || !field) throw new Error(`${ctor.name} has no field "${name}"`);
+    const { index, field } = fieldOf(ctor, metadata, name);
     if (!field.unreliable) throw new Error(`${ctor.name}.${name} must be unreliable to be owner-only`);
     if (index >= 31) throw new Error(`${ctor.name}.${name}: owner-only fields must be among the first 31`);
     indexes.push(index);
