@@ -4,6 +4,14 @@ import { Connection, type ConnectionOptions } from "./connection.ts";
 import type { ClientGame, CollectionKey, EntityOf, NumericKey } from "./game.ts";
 import { layoutOf } from "./layout.ts";
 
+/** The connection a join gives for a game (its state, input, predicted collection and fields). */
+type GameConnection<
+  S extends EngineState,
+  I extends EngineInput,
+  K extends CollectionKey<S>,
+  F extends NumericKey<EntityOf<S, K>>,
+> = Connection<S, I, ClientGame<S, I, K, F>>;
+
 export interface TickwireClientOptions extends ConnectionOptions {
   /**
    * Join token (an HS256 JWT from your login service) for a server with AUTH_SECRET: the
@@ -46,11 +54,7 @@ export class TickwireClient {
     I extends EngineInput,
     K extends CollectionKey<S>,
     F extends NumericKey<EntityOf<S, K>>,
-  >(
-    roomName: string,
-    options: object | undefined,
-    game: ClientGame<S, I, K, F>,
-  ): Promise<Connection<S, I, ClientGame<S, I, K, F>>> {
+  >(roomName: string, options: object | undefined, game: ClientGame<S, I, K, F>): Promise<GameConnection<S, I, K, F>> {
     return this.#open<S, I, K, F>(game, () => this.colyseus.joinOrCreate(roomName, options ?? {}, game.state));
   }
 
@@ -60,11 +64,7 @@ export class TickwireClient {
     I extends EngineInput,
     K extends CollectionKey<S>,
     F extends NumericKey<EntityOf<S, K>>,
-  >(
-    roomName: string,
-    options: object | undefined,
-    game: ClientGame<S, I, K, F>,
-  ): Promise<Connection<S, I, ClientGame<S, I, K, F>>> {
+  >(roomName: string, options: object | undefined, game: ClientGame<S, I, K, F>): Promise<GameConnection<S, I, K, F>> {
     return this.#open<S, I, K, F>(game, () => this.colyseus.create(roomName, options ?? {}, game.state));
   }
 
@@ -74,11 +74,7 @@ export class TickwireClient {
     I extends EngineInput,
     K extends CollectionKey<S>,
     F extends NumericKey<EntityOf<S, K>>,
-  >(
-    roomId: string,
-    options: object | undefined,
-    game: ClientGame<S, I, K, F>,
-  ): Promise<Connection<S, I, ClientGame<S, I, K, F>>> {
+  >(roomId: string, options: object | undefined, game: ClientGame<S, I, K, F>): Promise<GameConnection<S, I, K, F>> {
     return this.#open<S, I, K, F>(game, () => this.colyseus.joinById(roomId, options ?? {}, game.state));
   }
 
@@ -88,7 +84,7 @@ export class TickwireClient {
     I extends EngineInput,
     K extends CollectionKey<S>,
     F extends NumericKey<EntityOf<S, K>>,
-  >(reconnectionToken: string, game: ClientGame<S, I, K, F>): Promise<Connection<S, I, ClientGame<S, I, K, F>>> {
+  >(reconnectionToken: string, game: ClientGame<S, I, K, F>): Promise<GameConnection<S, I, K, F>> {
     return this.#open<S, I, K, F>(game, () => this.colyseus.reconnect(reconnectionToken, game.state));
   }
 
@@ -102,8 +98,8 @@ export class TickwireClient {
     game: ClientGame<S, I, K, F>,
     // biome-ignore lint/suspicious/noExplicitAny: Colyseus' Room takes a server room class first; a client has none
     enter: () => Promise<Room<any, S>>,
-  ): Promise<Connection<S, I, ClientGame<S, I, K, F>>> {
+  ): Promise<GameConnection<S, I, K, F>> {
     layoutOf(game);
-    return new Connection<S, I, ClientGame<S, I, K, F>>(await enter(), game, this.#opts);
+    return new Connection(await enter(), game, this.#opts);
   }
 }

@@ -7,7 +7,7 @@ import { beforeReconnectAttempt, isOpen, type AnyRoom } from "./colyseus.ts";
 import type { AnyClientGame, BodyOf, ClientGame, CollectionKey, EntityOf, InputFields, SelfOf } from "./game.ts";
 import { InputSender, inputLoop } from "./input.ts";
 import { layoutOf } from "./layout.ts";
-import { Netcode, type NetcodeOptions, type Rendered } from "./netcode/netcode.ts";
+import { Netcode, NETCODE_DEFAULTS, type NetcodeOptions, type Rendered } from "./netcode/netcode.ts";
 import type { ServerClock } from "./netcode/clock.ts";
 import type { Predictor } from "./netcode/prediction.ts";
 import { EventWindow, RateMeter } from "./netcode/meter.ts";
@@ -19,9 +19,6 @@ export interface ConnectionOptions extends ChannelOptions, NetcodeOptions {
   /** Reconnection attempts after a drop before giving up; 0 turns automatic reconnection off. Default 8 (with backoff, about 25 s). */
   maxReconnectAttempts?: number;
 }
-
-/** Tick rate assumed until the state says. */
-const DEFAULT_TICK_HZ = 30;
 
 /**
  * A joined room of any game: typed state, enter/leave per collection, inputs with client-side
@@ -158,7 +155,7 @@ export class Connection<S extends EngineState, I extends EngineInput, G extends 
   }
   /** Simulation ticks per second on the server (from the state; 30 until it arrives). */
   get tickRate(): number {
-    return this.room.state?.tickRate || DEFAULT_TICK_HZ;
+    return this.room.state?.tickRate || NETCODE_DEFAULTS.TICK_HZ;
   }
 
   /**
@@ -200,11 +197,9 @@ export class Connection<S extends EngineState, I extends EngineInput, G extends 
     collection: K,
     handler: (entity: EntityOf<S, K>, key: string) => void,
   ): () => void {
-    const off = this.#callbacks.onAdd(collection, (e: unknown, id: unknown) =>
-      handler(e as EntityOf<S, K>, id as string),
+    return this.#untilLeave(
+      this.#callbacks.onAdd(collection, (e: unknown, id: unknown) => handler(e as EntityOf<S, K>, id as string)),
     );
-    this.#unsubscribe.push(off);
-    return off;
   }
 
   /** Calls `handler` for every entity that disappears from `collection` in this client's state (out of view, or gone). */
@@ -212,11 +207,9 @@ export class Connection<S extends EngineState, I extends EngineInput, G extends 
     collection: K,
     handler: (entity: EntityOf<S, K>, key: string) => void,
   ): () => void {
-    const off = this.#callbacks.onRemove(collection, (e: unknown, id: unknown) =>
-      handler(e as EntityOf<S, K>, id as string),
+    return this.#untilLeave(
+      this.#callbacks.onRemove(collection, (e: unknown, id: unknown) => handler(e as EntityOf<S, K>, id as string)),
     );
-    this.#unsubscribe.push(off);
-    return off;
   }
 
   /** Calls `handler` with each message of `type` the server sends. Returns the function that stops it. */
@@ -251,13 +244,19 @@ export class Connection<S extends EngineState, I extends EngineInput, G extends 
    * the timer's jitter. Returns the function that stops it; leaving the room stops it too.
    */
   startInputLoop(input: () => InputFields<I>): () => void {
-    const stop = inputLoop(
-      () => 1000 / this.tickRate,
-      () => this.closed,
-      () => this.sendInput(input()),
+    return this.#untilLeave(
+      inputLoop(
+        () => 1000 / this.tickRate,
+        () => this.closed,
+        () => this.sendInput(input()),
+      ),
     );
-    this.#unsubscribe.push(stop);
-    return stop;
+  }
+
+  /** `off` runs when the connection ends for good, if not before; returns it. */
+  #untilLeave(off: () => void): () => void {
+    this.#unsubscribe.push(off);
+    return off;
   }
 
   /** Leaves the room for good (the seat is not held). Resolves with the close code. */

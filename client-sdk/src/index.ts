@@ -2,6 +2,7 @@
 // `defineClientGame` (state, input, its own step for prediction, which fields to interpolate)
 // and joins with `TickwireClient`.
 export { TickwireClient, type TickwireClientOptions } from "./client.ts";
+export { Emitter } from "./emitter.ts";
 export { Connection, type ConnectionOptions } from "./connection.ts";
 export {
   defineClientGame,

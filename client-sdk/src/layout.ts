@@ -2,16 +2,22 @@ import { inputAckFieldOf } from "@tickwire/shared/protocol";
 import { isNumericField, mapEntityClass, schemaFields } from "./colyseus.ts";
 import type { AnyClientGame } from "./game.ts";
 import type { SnapshotLayout } from "./netcode/interpolation.ts";
+import type { RenderedBase } from "./netcode/netcode.ts";
 
 // A game's description turned, once, into what the netcode reads every frame: per collection
 // the entity's numeric fields and the interpolated columns, the predicted entity's ack field,
 // and the input's fields. Every name the game gives is checked against its schema here, so a
 // typo fails at join with the name in the message, not as NaN on screen.
 
+/** A rendered row's own keys: an entity field of the same name is not copied over them. */
+const ROW_KEYS: Record<keyof RenderedBase<unknown>, true> = { id: true, entity: true, self: true, extrapolated: true };
+
 /** One collection of the state, as the netcode reads it. */
 export interface CollectionLayout {
   /** Every numeric field of the entity class (rendered entities carry them all). */
   numeric: readonly string[];
+  /** The numeric fields a rendered row copies from its entity (those not named like a row's own keys). */
+  copied: readonly string[];
   /** The interpolated fields, in column order, and their layout; undefined: not interpolated. */
   interpolated?: { fields: readonly string[]; layout: SnapshotLayout };
 }
@@ -60,7 +66,7 @@ function build(game: AnyClientGame): GameLayout {
     const numeric = schemaFields(entity)
       .filter(isNumericField)
       .map((f) => f.name);
-    collections.set(field.name, { numeric, interpolated: undefined });
+    collections.set(field.name, { numeric, copied: numeric.filter((f) => !(f in ROW_KEYS)), interpolated: undefined });
   }
   const numericOf = (collection: string, what: string): readonly string[] => {
     const c = collections.get(collection);

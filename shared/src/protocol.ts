@@ -11,5 +11,5 @@ export {
   seqNewer,
   type Ack,
 } from "./protocol/ack.ts";
-export { inputAckFieldOf, INPUT_ACK_FIELD } from "./schema/define.ts";
+export { inputAckFieldOf } from "./schema/define.ts";
 export { markUnreliable, markOwnerOnly, OWNER_ONLY_FIELDS, UNRELIABLE_FIELDS } from "./schema/unreliable.ts";

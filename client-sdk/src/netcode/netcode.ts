@@ -43,8 +43,15 @@ type Entity = Record<string, unknown>;
 type Collection = { forEach(fn: (entity: Entity, key: string) => void): void; get(key: string): Entity | undefined };
 type Row = RenderedBase<Entity> & Record<string, unknown>;
 
-/** Tick rate assumed before the state says. */
-const DEFAULT_TICK_HZ = 30;
+/** The netcode's defaults, each with its reason. */
+export const NETCODE_DEFAULTS = {
+  /** Tick rate assumed before the state says. */
+  TICK_HZ: 30,
+  /** Interpolation delay in ticks: one or two late or skipped frames still leave a sample to move towards. */
+  DELAY_TICKS: 3,
+  /** A correction or a jump longer than this (units) is applied at once (a respawn). */
+  TELEPORT_DISTANCE: 200,
+} as const;
 /** Below this speed (units/s) a sample counts as standing still. */
 const STILL_SPEED = 1;
 
@@ -78,7 +85,7 @@ export class Netcode<S extends EngineState = EngineState> {
   #predicted: BodyFields = {};
   #lastTick = -1;
   #selfActive = true;
-  #delayTicks = 3;
+  #delayTicks: number = NETCODE_DEFAULTS.DELAY_TICKS;
   /** State frames that advanced the tick. */
   updates = 0;
 
@@ -99,13 +106,13 @@ export class Netcode<S extends EngineState = EngineState> {
   }
   /** Interpolation delay in use, in ms. */
   get interpolationDelayMs(): number {
-    return this.#delayTicks * (this.#clock?.tickMs ?? 1000 / DEFAULT_TICK_HZ);
+    return this.#delayTicks * (this.#clock?.tickMs ?? 1000 / NETCODE_DEFAULTS.TICK_HZ);
   }
 
   /** An applied state (reliable or unreliable) at local time `now`. */
   onState(state: S, now: number): void {
     this.#state = state;
-    if (!this.#clock) this.#start(state.tickRate || DEFAULT_TICK_HZ);
+    if (!this.#clock) this.#start(state.tickRate || NETCODE_DEFAULTS.TICK_HZ);
     const tick = state.tick;
     const fresh = tick > this.#lastTick;
     if (fresh) {
@@ -177,6 +184,7 @@ export class Netcode<S extends EngineState = EngineState> {
       this.#rows.set(collection, rows);
     }
     const predicted = collection === this.#layout.predict?.collection;
+    const buffers = this.#buffers.get(collection);
     entities.forEach((entity, id) => {
       let r = rows.get(id);
       if (!r) {
@@ -184,10 +192,10 @@ export class Netcode<S extends EngineState = EngineState> {
         rows.set(id, r);
       }
       r.entity = entity;
-      for (const f of c.numeric) if (!(f in BASE_KEYS)) r[f] = entity[f];
+      for (const f of c.copied) r[f] = entity[f];
       if (predicted && r.self) {
         if (this.#predictor?.ready) Object.assign(r, this.#predictor.render(now, this.#predicted));
-      } else if (c.interpolated && this.#buffers.get(collection)?.get(id)?.sample(at, this.#pose)) {
+      } else if (c.interpolated && buffers?.get(id)?.sample(at, this.#pose)) {
         const fields = c.interpolated.fields;
         for (let i = 0; i < fields.length; i++) r[fields[i]!] = this.#pose.values[i];
         r.extrapolated = this.#pose.extrapolated;
@@ -226,7 +234,9 @@ export class Netcode<S extends EngineState = EngineState> {
     const clock = new ServerClock(tickHz);
     this.#clock = clock;
     this.#delayTicks =
-      this.#opts.interpolationDelayMs !== undefined ? this.#opts.interpolationDelayMs / clock.tickMs : 3;
+      this.#opts.interpolationDelayMs !== undefined
+        ? this.#opts.interpolationDelayMs / clock.tickMs
+        : NETCODE_DEFAULTS.DELAY_TICKS;
     const spec = this.#game.predict;
     if (!spec) return;
     this.#predictor = new Predictor<BodyFields, unknown>({
@@ -234,7 +244,7 @@ export class Netcode<S extends EngineState = EngineState> {
       position: spec.position,
       step: (body, input, dt) => spec.step(body, input, dt, this.#state),
       dt: clock.tickMs / 1000,
-      teleportDistance: this.#opts.teleportDistance ?? 200,
+      teleportDistance: this.#opts.teleportDistance ?? NETCODE_DEFAULTS.TELEPORT_DISTANCE,
       ...(this.#opts.smoothingMs !== undefined && { smoothingMs: this.#opts.smoothingMs }),
     });
   }
@@ -245,7 +255,7 @@ export class Netcode<S extends EngineState = EngineState> {
       ...c.interpolated!.layout,
       tickSeconds: tickMs / 1000,
       maxExtrapolationTicks: (this.#opts.maxExtrapolationMs ?? 2 * tickMs) / tickMs,
-      teleportDistance: this.#opts.teleportDistance ?? 200,
+      teleportDistance: this.#opts.teleportDistance ?? NETCODE_DEFAULTS.TELEPORT_DISTANCE,
     });
   }
 
@@ -257,7 +267,7 @@ export class Netcode<S extends EngineState = EngineState> {
     for (let i = 0; i < fields.length; i++) row[i] = e[fields[i]!] as number;
     row.length = fields.length;
     const last = buf.newestTick;
-    if (buf.size > 0 && row.every((v, i) => v === buf.last(i))) return;
+    if (buf.size > 0 && sameAsLast(buf, row)) return;
     // It stood still until now: hold it there until the tick before, or it would seem to
     // creep over the whole gap. (Without a velocity, whether it stood still is unknown.)
     const v = layout.velocity;
@@ -271,4 +281,8 @@ export class Netcode<S extends EngineState = EngineState> {
   }
 }
 
-const BASE_KEYS: Record<keyof RenderedBase<unknown>, true> = { id: true, entity: true, self: true, extrapolated: true };
+/** True when `row` holds the buffer's newest sample, column for column. */
+function sameAsLast(buf: SnapshotBuffer, row: readonly number[]): boolean {
+  for (let i = 0; i < row.length; i++) if (row[i] !== buf.last(i)) return false;
+  return true;
+}

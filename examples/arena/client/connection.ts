@@ -1,4 +1,11 @@
-import type { Connection, InputFields, NetCounters, NetStats, ServerClock } from "@tickwire/client-sdk";
+import {
+  type Connection,
+  Emitter,
+  type InputFields,
+  type NetCounters,
+  type NetStats,
+  type ServerClock,
+} from "@tickwire/client-sdk";
 import {
   ClientMessages,
   ServerMessages,
@@ -26,8 +33,6 @@ const ARENA_EVENTS: Record<keyof ArenaOnlyEvents, true> = {
 };
 const isArenaEvent = (event: string): event is keyof ArenaOnlyEvents => event in ARENA_EVENTS;
 
-type Handler = (...args: never[]) => void;
-
 /**
  * A joined arena: the SDK's generic `Connection` with the arena's conveniences (players,
  * chat, shots and hits, kills from the kill feed, lag-compensated inputs).
@@ -46,7 +51,7 @@ type Handler = (...args: never[]) => void;
 export class ArenaConnection {
   /** The generic connection underneath. */
   readonly connection: ArenaGameConnection;
-  readonly #handlers = new Map<keyof ArenaOnlyEvents, Set<Handler>>();
+  readonly #arena = new Emitter<ArenaOnlyEvents>();
   /** Newest kill-feed tick already reported (kills before the join are not). */
   #killTick = -1;
 
@@ -137,13 +142,7 @@ export class ArenaConnection {
     if (!isArenaEvent(event)) {
       return this.connection.on(event as Exclude<K, keyof ArenaOnlyEvents>, handler as never);
     }
-    let set = this.#handlers.get(event);
-    if (!set) {
-      set = new Set();
-      this.#handlers.set(event, set);
-    }
-    set.add(handler as Handler);
-    return () => set.delete(handler as Handler);
+    return this.#arena.on(event, handler as ArenaOnlyEvents[typeof event]);
   }
 
   /**
@@ -192,9 +191,7 @@ export class ArenaConnection {
   }
 
   #emit<K extends keyof ArenaOnlyEvents>(event: K, ...args: Parameters<ArenaOnlyEvents[K]>): void {
-    const set = this.#handlers.get(event);
-    if (!set) return;
-    for (const h of [...set]) (h as unknown as (...a: Parameters<ArenaOnlyEvents[K]>) => void)(...args);
+    this.#arena.emit(event, ...args);
   }
 
   // The kill feed is global and short; an entry is new when its tick is past the newest

@@ -1,5 +1,5 @@
 import { defineClientGame } from "@tickwire/client-sdk";
-import { ArenaState, PlayerInput, SIM, clampAxis, stepBody, type Bounds } from "../shared/index.ts";
+import { ArenaState, PlayerInput, SIM, sanitizeInput, stepBody, type Bounds } from "../shared/index.ts";
 
 // The arena as the client SDK sees it: its own player predicted with the very step the server
 // runs, the others interpolated (the aim the short way round).
@@ -19,12 +19,8 @@ const bounds: Bounds = { width: SIM.WORLD_WIDTH, height: SIM.WORLD_HEIGHT };
 export const arenaGame = defineClientGame({
   state: ArenaState,
   input: PlayerInput,
-  // The server's sanitizer (`sanitizeInput` of @tickwire/shared) comes with the validators and
-  // zod; a browser bundle gets the part prediction depends on: the stick clamped to [-1, 1].
-  sanitizeInput(input: PlayerInput) {
-    input.moveX = clampAxis(input.moveX);
-    input.moveY = clampAxis(input.moveY);
-  },
+  // The server's own sanitizer: the predicted input is the one the server steps with.
+  sanitizeInput,
   predict: {
     collection: "players",
     fields: ["x", "y", "vx", "vy", "aim"],

@@ -11,7 +11,7 @@ export {
   type Bounds,
 } from "./movement.ts";
 export { Player, Pickup, KillFeedEntry, ScoreEntry, ArenaState, OpenArenaState } from "./schema.ts";
-export { PlayerInput } from "./input.ts";
+export { PlayerInput, sanitizeInput, type InputFields } from "./input.ts";
 export {
   ClientMessages,
   ServerMessages,

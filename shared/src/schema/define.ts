@@ -13,7 +13,7 @@ const OWNER_ONLY = Symbol.for("tickwire.ownerOnly");
 const INPUT_ACK = Symbol.for("tickwire.inputAck");
 
 /** Metadata key naming the class's input-ack field (see `inputAck`). */
-export const INPUT_ACK_FIELD = "~__tickwireInputAck";
+const INPUT_ACK_FIELD = "~__tickwireInputAck";
 
 type Marked = Record<symbol, boolean | undefined>;
 /** Bits of a quantized field on the wire. */
