@@ -115,47 +115,5 @@ function closeWhenOpenFails(conn: SdkConnection): void {
   );
 }
 
-/** One field of a schema class, as its metadata describes it. */
-export interface SchemaField {
-  name: string;
-  /** A primitive type name (`"float32"`, `"string"`...), or `{ map: Class }`, `{ quantized: ... }`... */
-  type: unknown;
-}
-
-const NUMBER_TYPES = new Set([
-  "number",
-  "int8",
-  "uint8",
-  "int16",
-  "uint16",
-  "int32",
-  "uint32",
-  "int64",
-  "uint64",
-  "float32",
-  "float64",
-]);
-
-/** The fields of a schema class (`schema()`/`defineEntity`...) in declaration order. */
-export function schemaFields(schemaClass: object): SchemaField[] {
-  const metadata = (schemaClass as Record<symbol, Record<string, unknown> | undefined>)[Symbol.metadata];
-  if (!metadata) throw new Error(`${(schemaClass as { name?: string }).name ?? "class"} is not a schema class`);
-  const fields: SchemaField[] = [];
-  for (let i = 0; metadata[i] !== undefined; i++) {
-    const f = metadata[i] as { name: string; type: unknown };
-    fields.push({ name: f.name, type: f.type });
-  }
-  return fields;
-}
-
-/** True for a field that holds a number on the client (an integer, a float, a quantized number or angle). */
-export function isNumericField(field: SchemaField): boolean {
-  const t = field.type;
-  return typeof t === "string" ? NUMBER_TYPES.has(t) : typeof t === "object" && t !== null && "quantized" in t;
-}
-
-/** The entity class of a `t.map(Entity)` field, or undefined for any other field. */
-export function mapEntityClass(field: SchemaField): object | undefined {
-  const t = field.type;
-  return typeof t === "object" && t !== null && "map" in t && typeof t.map === "function" ? t.map : undefined;
-}
+// The schema metadata the SDK reads, to check a game's description (layout.ts).
+export { isNumericField, mapEntityClass, schemaFields, type SchemaField } from "@tickwire/shared/protocol";

@@ -42,7 +42,6 @@ export class Connection<S extends EngineState, I extends EngineInput, G extends 
   readonly game: G;
   readonly #events = new Emitter<ConnectionEvents<S>>();
   readonly #input: InputSender<I>;
-  readonly #predicted: string | undefined;
   #pingTimer: ReturnType<typeof setInterval> | undefined;
   #unsubscribe: Array<() => void> = [];
   readonly #callbacks;
@@ -61,7 +60,6 @@ export class Connection<S extends EngineState, I extends EngineInput, G extends 
     this.room = room;
     this.game = game;
     const layout = layoutOf(game);
-    this.#predicted = layout.predict?.collection;
     this.#channel = new ClientChannel(room, opts);
     this.#net = new Netcode<S>(room.sessionId, game, opts);
     this.#corrections = new EventWindow(60_000, now());
@@ -127,11 +125,7 @@ export class Connection<S extends EngineState, I extends EngineInput, G extends 
   }
   /** This client's own entity as last received (undefined for a spectator, without prediction, or before the first state). */
   get self(): SelfOf<G> | undefined {
-    if (this.#predicted === undefined) return undefined;
-    const entities = (this.room.state as Record<string, { get(key: string): unknown } | undefined> | undefined)?.[
-      this.#predicted
-    ];
-    return entities?.get(this.room.sessionId) as SelfOf<G> | undefined;
+    return this.#net.self(this.room.state) as SelfOf<G> | undefined;
   }
   /** Newest measured round-trip time in ms (NaN before the first measurement). */
   get latencyMs(): number {

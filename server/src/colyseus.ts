@@ -1,6 +1,6 @@
 import { Room, SchemaSerializer } from "@colyseus/core";
 import { type Encoder, type Iterator, OPERATION, type Schema } from "@colyseus/schema";
-import { UNRELIABLE_FIELDS } from "@tickwire/shared/protocol";
+import { mapEntityClass, schemaField, UNRELIABLE_FIELDS } from "@tickwire/shared/protocol";
 
 // Every place the server reaches past Colyseus' public API is here, each pinned by
 // test/unit/colyseusAdapter.test.ts: an upgrade that moves one of them fails there, loudly.
@@ -123,22 +123,8 @@ export function markAllUnreliableDirty(encoder: AnyEncoder): void {
 
 // --- schema class metadata, which defineGame checks a definition against ---
 
-interface FieldInfo {
-  type: unknown;
-  /** Set for a `.view()` field. */
-  tag?: number;
-}
-
-function metadataOfClass(ctor: unknown): Record<string | number, unknown> | undefined {
-  return (ctor as Record<symbol, Record<string | number, unknown> | undefined>)[Symbol.metadata];
-}
-
-/** A field of a schema class, by name, from the class's metadata. */
-export function schemaField(ctor: unknown, name: string): FieldInfo | undefined {
-  const metadata = metadataOfClass(ctor);
-  const index = metadata?.[name];
-  return typeof index === "number" ? (metadata![index] as FieldInfo | undefined) : undefined;
-}
+// The schema metadata the server reads, to check a game definition (engine/game.ts).
+export { schemaField } from "@tickwire/shared/protocol";
 
 /** True when the field is a `.view()` field (filtered per client by a StateView). */
 export function isViewField(ctor: unknown, name: string): boolean {
@@ -146,7 +132,6 @@ export function isViewField(ctor: unknown, name: string): boolean {
 }
 
 /** The entity class of a `t.map(Entity)` field, if the field is one. */
-export function collectionEntityClass(ctor: unknown, name: string): unknown {
-  const type = schemaField(ctor, name)?.type as { map?: unknown } | undefined;
-  return typeof type === "object" && type !== null ? type.map : undefined;
+export function collectionEntityClass(ctor: unknown, name: string): object | undefined {
+  return mapEntityClass(schemaField(ctor, name));
 }

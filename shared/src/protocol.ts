@@ -12,4 +12,11 @@ export {
   type Ack,
 } from "./protocol/ack.ts";
 export { inputAckFieldOf } from "./schema/define.ts";
+export {
+  schemaFields,
+  schemaField,
+  isNumericField,
+  mapEntityClass,
+  type SchemaField,
+} from "./schema/metadata.ts";
 export { markUnreliable, markOwnerOnly, OWNER_ONLY_FIELDS, UNRELIABLE_FIELDS } from "./schema/unreliable.ts";

@@ -205,6 +205,12 @@ export class Netcode<S extends EngineState = EngineState> {
     return this.#list;
   }
 
+  /** This client's own entity in `state` (undefined without prediction, or while it is gone). */
+  self(state: S | undefined): Entity | undefined {
+    const p = this.#layout.predict;
+    return p && state ? this.#collection(state, p.collection)?.get(this.#selfId) : undefined;
+  }
+
   #collection(state: S, name: string): Collection | undefined {
     return (state as unknown as Record<string, Collection | undefined>)[name];
   }
@@ -216,7 +222,7 @@ export class Netcode<S extends EngineState = EngineState> {
     const spec = this.#game.predict;
     const predictor = this.#predictor;
     if (!p || !spec || !predictor) return;
-    const self = this.#collection(this.#state!, p.collection)?.get(this.#selfId);
+    const self = this.self(this.#state);
     // No own entity (the game removed it): nothing to predict until it is back, when the
     // next state starts the prediction over from it.
     if (!self) {

@@ -1,5 +1,6 @@
 import { schema, t, type FieldsAndMethods } from "@colyseus/schema";
-import { markOwnerOnly, markUnreliable, metadataOf } from "./unreliable.ts";
+import { metadataOf } from "./metadata.ts";
+import { markOwnerOnly, markUnreliable } from "./unreliable.ts";
 
 // Field helpers for a game's schema. A field wrapped in `fast()` travels on the unreliable
 // channel (every tick, a late frame dropped rather than queued); `ownerOnly()` keeps it

@@ -4,6 +4,8 @@
 // primitives on the wire (a fixed-width integer). This marks such fields the way
 // `.unreliable()` would, after the class is built and before anything encodes it.
 
+import { metadataOf } from "./metadata.ts";
+
 /** @colyseus/schema's metadata key listing a class's unreliable field indexes. */
 export const UNRELIABLE_FIELDS = "~__unreliableFieldIndexes";
 
@@ -13,13 +15,6 @@ interface FieldMeta {
 }
 
 type Metadata = Record<string | number | symbol, unknown>;
-
-/** A schema class's metadata (where @colyseus/schema keeps its fields); throws for a class without. */
-export function metadataOf(ctor: unknown): Metadata {
-  const metadata = (ctor as Record<symbol, Metadata | undefined>)[Symbol.metadata];
-  if (!metadata) throw new Error(`${(ctor as { name?: string }).name ?? "class"} has no schema metadata`);
-  return metadata;
-}
 
 /** Field `name` of a class's metadata, with its index; throws when there is none. */
 function fieldOf(ctor: { name: string }, metadata: Metadata, name: string): { index: number; field: FieldMeta } {
