@@ -1,6 +1,13 @@
 import { now } from "./time.ts";
 import { CloseCodes } from "@tickwire/shared";
-import { prependAck, seqNewer, unreliableSeqOf, type Ack } from "@tickwire/shared/protocol";
+import {
+  ACK_HEADER_BYTES,
+  prependAck,
+  seqNewer,
+  unreliableSeqOf,
+  writeAckHeader,
+  type Ack,
+} from "@tickwire/shared/protocol";
 import {
   interceptClose,
   isOpen,
@@ -112,10 +119,10 @@ export class ClientChannel {
     this.#reset();
   }
 
-  #received(data: ArrayBuffer): void {
+  #received(data: Uint8Array): void {
     this.counters.framesReceived++;
     this.counters.bytesReceived += data.byteLength;
-    const seq = unreliableSeqOf(new Uint8Array(data, 0, Math.min(3, data.byteLength)));
+    const seq = unreliableSeqOf(data);
     if (seq === undefined) return;
     this.counters.unreliableFrames++;
     this.counters.unreliableBytes += data.byteLength;
@@ -124,6 +131,28 @@ export class ClientChannel {
     this.#newest = seq;
     this.#pending = { seq, at: now() };
     this.#timer ??= setTimeout(() => this.#sendBareAck(), this.#ackDelayMs);
+  }
+
+  /**
+   * Sends an input frame of `bytes` bytes, written by `write` at `offset` of the frame, unless
+   * the socket is backed up (the next input frame repeats its inputs). A pending ack rides in front.
+   */
+  sendInput(bytes: number, write: (target: Uint8Array, offset: number) => void): void {
+    if (!isOpen(this.#room)) return;
+    if (socketBacklog(this.#room) > this.#inputBacklogBytes) {
+      this.counters.inputsSkipped++;
+      return;
+    }
+    const ack = this.#takeAck();
+    const offset = ack ? ACK_HEADER_BYTES : 0;
+    const frame = new Uint8Array(offset + bytes);
+    if (ack) {
+      writeAckHeader(frame, ack);
+      this.counters.acksSent++;
+      this.counters.acksPiggybacked++;
+    }
+    write(frame, offset);
+    sendFrame(this.#room, frame);
   }
 
   #sendUnreliable(data: Uint8Array): void {

@@ -1,4 +1,5 @@
 import type { Room } from "@colyseus/sdk";
+import { BUNDLE_CODE, forEachBundled } from "@tickwire/shared/protocol";
 
 // The one module that reaches past the Colyseus SDK's and schema's public API. Each reach-in
 // is pinned against the installed packages by test/unit/sdkAdapter.test.ts, so an upgrade that
@@ -51,13 +52,27 @@ export function socketBacklog(room: AnyRoom): number {
   return connectionOf(room).transport.ws?.bufferedAmount ?? 0;
 }
 
-/** Calls `listener` with every frame the server sends, before the SDK decodes it. Survives reconnections. */
-export function onFrame(room: AnyRoom, listener: (data: ArrayBuffer) => void): void {
+/**
+ * Calls `listener` with every frame the server sends, before the SDK decodes it; a bundle (see
+ * `@tickwire/shared/protocol`) is opened and each frame in it goes to `listener` and then to
+ * the SDK as if it had come alone. Survives reconnections.
+ */
+export function onFrame(room: AnyRoom, listener: (frame: Uint8Array) => void): void {
   const events = connectionOf(room).events;
   const decode = events.onmessage;
   events.onmessage = (ev: MessageEvent) => {
-    listener(ev.data as ArrayBuffer);
-    decode?.(ev);
+    const frame = new Uint8Array(ev.data as ArrayBuffer);
+    if (frame[0] !== BUNDLE_CODE) {
+      listener(frame);
+      decode?.(ev);
+      return;
+    }
+    // The SDK copies what it is given (`new Uint8Array(event.data)`), so a view will do.
+    forEachBundled(frame, (offset, length) => {
+      const part = frame.subarray(offset, offset + length);
+      listener(part);
+      decode?.({ data: part } as unknown as MessageEvent);
+    });
   };
 }
 

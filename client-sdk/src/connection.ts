@@ -63,7 +63,7 @@ export class Connection<S extends EngineState, I extends EngineInput, G extends 
     this.#channel = new ClientChannel(room, opts);
     this.#net = new Netcode<S>(room.sessionId, game, opts);
     this.#corrections = new EventWindow(60_000, now());
-    this.#input = new InputSender<I>(room, game, layout.input);
+    this.#input = new InputSender<I>(this.#channel, game, layout.input);
     room.reconnection.maxRetries = opts.maxReconnectAttempts ?? 8;
     // A game wants its seat back even if the drop comes in the first seconds.
     room.reconnection.minUptime = 0;

@@ -1,25 +1,39 @@
-import type { InputHandle } from "@colyseus/sdk";
 import type { EngineInput } from "@tickwire/shared";
-import type { AnyRoom } from "./colyseus.ts";
+import {
+  type InputCodec,
+  inputCodecOf,
+  inputFrameBytes,
+  MAX_INPUTS_PER_FRAME,
+  writeInputFrame,
+} from "@tickwire/shared/protocol";
+import type { ClientChannel } from "./channel.ts";
 import type { AnyClientGame, InputFields } from "./game.ts";
 import type { InputLayout } from "./layout.ts";
 import { now } from "./time.ts";
 
+/** Inputs each input frame carries (the newest and the ones before it), against loss and skips. */
+export const INPUT_REDUNDANCY = 3;
+
 /**
- * A game's inputs on the room's input channel: each send stamps the next `seq`, fills the
- * fields left out with their defaults, and returns the copy to predict with, as the server will
- * step it (float32 fields rounded as the wire rounds them, then the game's sanitizer).
+ * A game's inputs in Tickwire's input frames: each send stamps the next `seq`, fills the fields
+ * left out with their defaults, and sends a frame with the newest inputs (so that a frame the
+ * channel skips while the socket is backed up costs nothing). It returns the copy to predict
+ * with, as the server will step it (float32 fields rounded as the wire rounds them, then the
+ * game's sanitizer).
  */
 export class InputSender<I extends EngineInput> {
-  readonly #handle: InputHandle<I>;
+  readonly #channel: ClientChannel;
+  readonly #codec: InputCodec;
   readonly #layout: InputLayout;
   readonly #sanitize: ((input: I) => unknown) | undefined;
+  /** The newest inputs sent, newest first. */
+  readonly #recent: Array<Record<string, unknown>> = [];
   #seq = 0;
 
-  constructor(room: AnyRoom, game: AnyClientGame, layout: InputLayout) {
-    // Unreliable mode: each frame carries the newest inputs (a redundancy ring), so a frame the
-    // channel skips while the socket is backed up costs nothing.
-    this.#handle = room.input<I>({ type: game.input, mode: "unreliable" });
+  constructor(channel: ClientChannel, game: AnyClientGame, layout: InputLayout) {
+    if (INPUT_REDUNDANCY > MAX_INPUTS_PER_FRAME) throw new Error("INPUT_REDUNDANCY over MAX_INPUTS_PER_FRAME");
+    this.#channel = channel;
+    this.#codec = inputCodecOf(game.input);
     this.#layout = layout;
     this.#sanitize = game.sanitizeInput?.bind(game);
   }
@@ -31,19 +45,19 @@ export class InputSender<I extends EngineInput> {
 
   /** Sends one input; returns its sequence number and the copy to predict with. */
   send(fields: InputFields<I>): { seq: number; predicted: I } {
-    const data = this.#handle.data as Record<string, unknown>;
     const given = fields as Record<string, unknown>;
-    const predicted: Record<string, unknown> = { seq: ++this.#seq };
-    data.seq = this.#seq;
-    for (const [name, fallback] of Object.entries(this.#layout.defaults)) {
-      const value = given[name] ?? fallback;
-      data[name] = value;
-      predicted[name] = value;
-    }
-    this.#handle.send();
+    const seq = ++this.#seq;
+    const sent: Record<string, unknown> = { seq };
+    for (const [name, fallback] of Object.entries(this.#layout.defaults)) sent[name] = given[name] ?? fallback;
+    this.#recent.unshift(sent);
+    if (this.#recent.length > INPUT_REDUNDANCY) this.#recent.pop();
+    this.#channel.sendInput(inputFrameBytes(this.#codec, this.#recent.length), (target, offset) =>
+      writeInputFrame(this.#codec, target, offset, seq, this.#recent),
+    );
+    const predicted = { ...sent };
     for (const name of this.#layout.float32) predicted[name] = Math.fround(predicted[name] as number);
-    this.#sanitize?.(predicted as I);
-    return { seq: this.#seq, predicted: predicted as I };
+    this.#sanitize?.(predicted as unknown as I);
+    return { seq, predicted: predicted as unknown as I };
   }
 }
 

@@ -11,6 +11,17 @@ export {
   seqNewer,
   type Ack,
 } from "./protocol/ack.ts";
+export {
+  INPUT_FRAME_CODE,
+  INPUT_FRAME_HEADER_BYTES,
+  MAX_INPUTS_PER_FRAME,
+  inputCodecOf,
+  inputFrameBytes,
+  writeInputFrame,
+  readInputFrameHeader,
+  type InputCodec,
+} from "./protocol/input.ts";
+export { BUNDLE_CODE, BUNDLE_PART_HEADER_BYTES, forEachBundled } from "./protocol/bundle.ts";
 export { inputAckFieldOf } from "./schema/define.ts";
 export {
   schemaFields,

@@ -12,6 +12,7 @@ import { anonymousName, joinOptionsOf } from "./joining.ts";
 import { TickTimer } from "./tickTimer.ts";
 import { SERVICE_UNAVAILABLE, type ProcessLoad } from "./admission.ts";
 import { GameCore } from "./core.ts";
+import { INPUT_BUFFER_SIZE, InputStore } from "./inputs.ts";
 import type { Game, PlayerInfo } from "./game.ts";
 
 export interface RoomDeps {
@@ -42,9 +43,6 @@ const KICK_CODES: ReadonlySet<number> = new Set([
   CloseCodes.MESSAGE_TOO_BIG,
 ]);
 
-/** Per-client input ring, in inputs: about one second at 30 Hz. The oldest is dropped on overflow. */
-const INPUT_BUFFER_SIZE = 32;
-
 /** The message a FAULT_INJECTION server accepts to make a room throw (crash isolation tests). */
 export const FAULT_MESSAGE = "__fault";
 
@@ -70,8 +68,12 @@ export function createGameRoom<S extends EngineState, I extends EngineInput, W, 
     // frame gets here; Colyseus' own per-second counter is left as a backstop at twice that.
     override maxMessagesPerSecond = config.maxMessagesPerSecond * 2;
 
-    // Bounded per-client ring; the oldest input is dropped on overflow. Every decoded frame
-    // is sanitized in place before anything reads it.
+    /** Inputs from Tickwire's input frames (the SDK's): read past Colyseus, sanitized as they arrive. */
+    readonly #inputs = new InputStore<I>(def.input as unknown as new () => I, def.sanitizeInput);
+
+    // Colyseus' own input channel, for a stock Colyseus client's `room.input()`: a bounded
+    // per-client ring; the oldest input is dropped on overflow. Every decoded frame is
+    // sanitized in place before anything reads it.
     override inputs = this.defineInput(def.input, {
       // biome-ignore lint/suspicious/noExplicitAny: every input class has `seq` (defineInput adds it)
       seqField: "seq" as any,
@@ -191,7 +193,7 @@ export function createGameRoom<S extends EngineState, I extends EngineInput, W, 
         if (this.#crashed) return;
         if (this.#faultAtNextStep) throw new Error("fault injected in the tick (FAULT_INJECTION)");
         timer.begin();
-        this.core.step((id) => this.inputs.get(id).next());
+        this.core.step((id) => this.#inputs.next(id) ?? this.inputs.get(id).next());
         timer.end();
         this.#stepsSinceFlush++;
         this.#queueFlush();
@@ -272,6 +274,7 @@ export function createGameRoom<S extends EngineState, I extends EngineInput, W, 
         options: auth.options as O,
       };
       this.core.join(player);
+      this.#openInputs(client);
       const interest = this.core.interest;
       if (interest) {
         client.view = new StateView();
@@ -292,11 +295,33 @@ export function createGameRoom<S extends EngineState, I extends EngineInput, W, 
     }
 
     override onReconnect(client: Client): void {
+      this.#openInputs(client);
       this.core.setConnected(client.sessionId, true);
     }
 
     override onLeave(client: Client): void {
+      this.#inputs.remove(client.sessionId);
       this.core.leave(client.sessionId);
+    }
+
+    /** Routes the input frames of this client's socket to the room's input store. */
+    #openInputs(client: Client): void {
+      const sessionId = client.sessionId;
+      this.#inputs.open(sessionId);
+      const channel = channelOf(client);
+      if (!channel) return;
+      channel.inputSink = (frame) => {
+        if (this.#crashed) return undefined;
+        try {
+          const receipt = this.#inputs.receive(sessionId, frame);
+          if ("problem" in receipt) return receipt.problem;
+          if (receipt.sanitized > 0) metrics.inputsSanitized.inc(receipt.sanitized);
+        } catch (err) {
+          // The game's sanitizer threw: the room's code failed, as in any of its hooks.
+          this.onUncaughtException(err as Error, "sanitizeInput");
+        }
+        return undefined;
+      };
     }
 
     override onDispose(): void {

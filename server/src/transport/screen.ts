@@ -1,5 +1,5 @@
 import { CloseCodes } from "@tickwire/shared";
-import { TickwireProtocol } from "@tickwire/shared/protocol";
+import { INPUT_FRAME_CODE, TickwireProtocol } from "@tickwire/shared/protocol";
 import type { TrafficMeter } from "./meter.ts";
 import type { RateGate } from "./limits.ts";
 import { inputFrameProblem } from "./inputFrame.ts";
@@ -16,8 +16,9 @@ export type Screened = { frame: Buffer } | { consumed: true } | { close: number;
 /**
  * Every client frame passes here before the room, on both transports, in this order: metered;
  * over MAX_MESSAGE_BYTES closes with 1009; a Tickwire ack header is taken off (a bad or flooding
- * ack closes with 4002); what is left counts against the rate gate (4101) and, if an input
- * frame, must have sound framing (4002). Each refusal is counted on the meter.
+ * ack closes with 4002); what is left counts against the rate gate (4101). A Tickwire input
+ * frame then goes to the client's input sink (malformed: 4002); a Colyseus input frame must
+ * have sound framing (4002) before the room gets it. Each refusal is counted on the meter.
  */
 export function screenFrame(
   frame: Buffer,
@@ -44,6 +45,13 @@ export function screenFrame(
   if (gate && !gate.take(now)) {
     meter.rateLimited();
     return { close: CloseCodes.RATE_LIMITED, reason: "too many messages" };
+  }
+  if (frame[0] === INPUT_FRAME_CODE) {
+    // Tickwire's input frame goes straight to the room's input buffer, past Colyseus.
+    const problem = channel?.inputSink?.(frame);
+    if (problem === undefined) return { consumed: true };
+    meter.malformed();
+    return { close: CloseCodes.PROTOCOL_VIOLATION, reason: `malformed input frame (${problem})` };
   }
   if (inputFrameProblem(frame)) {
     meter.malformed();

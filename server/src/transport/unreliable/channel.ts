@@ -74,6 +74,11 @@ export class UnreliableChannel {
   #keyframesSent = 0;
   #bareAcks = 0;
   #bareAcksSince = 0;
+  /**
+   * Where this client's input frames go, set by the room it joined: returns why a frame is
+   * malformed, or undefined. Frames before that are ignored.
+   */
+  inputSink: ((frame: Uint8Array) => string | undefined) | undefined;
 
   constructor(socket: ChannelSocket, opts: ChannelOptions, events: ChannelEvents) {
     this.#socket = socket;
