@@ -76,61 +76,45 @@ export function inputCodecOf(inputClass: object): InputCodec {
     fields: layout.map((f) => f.name),
     bodyBytes: bytes,
     write(view, offset, input) {
-      for (const f of layout) writeValue(view, offset + f.at, f.kind, input[f.name]);
+      for (const f of layout) {
+        const raw = input[f.name];
+        WRITERS[f.kind](view, offset + f.at, typeof raw === "number" ? raw : raw === true ? 1 : 0);
+      }
     },
     read(view, offset, target) {
-      for (const f of layout) target[f.name] = readValue(view, offset + f.at, f.kind);
+      for (const f of layout) target[f.name] = READERS[f.kind](view, offset + f.at);
     },
   };
   codecs.set(inputClass, codec);
   return codec;
 }
 
-function writeValue(view: DataView, at: number, kind: Kind, raw: unknown): void {
-  const v = typeof raw === "number" ? raw : raw === true ? 1 : 0;
-  switch (kind) {
-    case "f32":
-      return view.setFloat32(at, v, true);
-    case "f64":
-      return view.setFloat64(at, v, true);
-    case "i8":
-      return view.setInt8(at, v);
-    case "u8":
-    case "bool":
-      return view.setUint8(at, kind === "bool" ? (v ? 1 : 0) : v);
-    case "i16":
-      return view.setInt16(at, v, true);
-    case "u16":
-      return view.setUint16(at, v, true);
-    case "i32":
-      return view.setInt32(at, v, true);
-    case "u32":
-      return view.setUint32(at, v, true);
-  }
-}
+type Writer = (view: DataView, at: number, value: number) => void;
+type Reader = (view: DataView, at: number) => number | boolean;
 
-function readValue(view: DataView, at: number, kind: Kind): number | boolean {
-  switch (kind) {
-    case "f32":
-      return view.getFloat32(at, true);
-    case "f64":
-      return view.getFloat64(at, true);
-    case "i8":
-      return view.getInt8(at);
-    case "u8":
-      return view.getUint8(at);
-    case "bool":
-      return view.getUint8(at) !== 0;
-    case "i16":
-      return view.getInt16(at, true);
-    case "u16":
-      return view.getUint16(at, true);
-    case "i32":
-      return view.getInt32(at, true);
-    case "u32":
-      return view.getUint32(at, true);
-  }
-}
+const WRITERS: Readonly<Record<Kind, Writer>> = {
+  f32: (view, at, v) => view.setFloat32(at, v, true),
+  f64: (view, at, v) => view.setFloat64(at, v, true),
+  i8: (view, at, v) => view.setInt8(at, v),
+  u8: (view, at, v) => view.setUint8(at, v),
+  bool: (view, at, v) => view.setUint8(at, v ? 1 : 0),
+  i16: (view, at, v) => view.setInt16(at, v, true),
+  u16: (view, at, v) => view.setUint16(at, v, true),
+  i32: (view, at, v) => view.setInt32(at, v, true),
+  u32: (view, at, v) => view.setUint32(at, v, true),
+};
+
+const READERS: Readonly<Record<Kind, Reader>> = {
+  f32: (view, at) => view.getFloat32(at, true),
+  f64: (view, at) => view.getFloat64(at, true),
+  i8: (view, at) => view.getInt8(at),
+  u8: (view, at) => view.getUint8(at),
+  bool: (view, at) => view.getUint8(at) !== 0,
+  i16: (view, at) => view.getInt16(at, true),
+  u16: (view, at) => view.getUint16(at, true),
+  i32: (view, at) => view.getInt32(at, true),
+  u32: (view, at) => view.getUint32(at, true),
+};
 
 /** Bytes of an input frame carrying `count` inputs. */
 export function inputFrameBytes(codec: InputCodec, count: number): number {
