@@ -9,18 +9,17 @@ export interface Metrics {
   readonly flushDuration: Histogram;
   /** Players entering or leaving a client's area of interest, by kind (`enter`, `leave`). */
   readonly interestChanges: Counter<"kind">;
-  readonly bytesSent: Counter;
-  readonly bytesReceived: Counter;
-  readonly messagesSent: Counter;
-  readonly messagesReceived: Counter;
+  /**
+   * The per-frame counts (frames and bytes each way, unreliable frames sent), kept as plain
+   * numbers on the hot path and moved into their counters when `/metrics` is read.
+   */
+  readonly traffic: TrafficTally;
   /** Client messages ignored, by reason (`invalid_payload`, `unknown_message`). */
   readonly messagesRejected: Counter<"reason">;
   /** Inputs that had a value out of range (NaN, infinite, too large) and were clamped. */
   readonly inputsSanitized: Counter;
   /** Client connections that ended, by WebSocket close code. */
   readonly clientCloses: Counter<"code">;
-  /** Unreliable frames handed to a socket, by kind (`delta`, `keyframe`). */
-  readonly unreliableSent: Counter<"kind">;
   /** Unreliable frames not sent, by reason (`window`: unacknowledged frames fill the window; `backlog`: bytes waiting in user space). */
   readonly unreliableDropped: Counter<"reason">;
   /** Clients closed because their reliable backlog passed RELIABLE_BACKLOG_BYTES. */
@@ -37,6 +36,17 @@ export interface Metrics {
   readonly unhandledRejections: Counter;
 }
 
+/** Counts added per frame; read into Prometheus counters at each scrape. */
+export interface TrafficTally {
+  framesSent: number;
+  bytesSent: number;
+  framesReceived: number;
+  bytesReceived: number;
+  /** Unreliable frames handed to a socket: deltas and keyframes. */
+  unreliableDeltas: number;
+  unreliableKeyframes: number;
+}
+
 export interface LiveCounts {
   rooms(): number;
   clients(): number;
@@ -48,6 +58,41 @@ export function createMetrics(live: LiveCounts): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "tickwire_process_" });
   const opts = { registers: [registry] };
+  const traffic: TrafficTally = {
+    framesSent: 0,
+    bytesSent: 0,
+    framesReceived: 0,
+    bytesReceived: 0,
+    unreliableDeltas: 0,
+    unreliableKeyframes: 0,
+  };
+  /** A counter fed from `traffic[key]` when scraped. */
+  const tallied = (name: string, help: string, key: keyof TrafficTally) =>
+    new Counter({
+      name,
+      help,
+      ...opts,
+      collect() {
+        this.inc(traffic[key]);
+        traffic[key] = 0;
+      },
+    });
+  tallied("tickwire_bytes_sent_total", "WebSocket payload bytes sent to clients", "bytesSent");
+  tallied("tickwire_bytes_received_total", "WebSocket payload bytes received from clients", "bytesReceived");
+  tallied("tickwire_messages_sent_total", "WebSocket frames sent to clients", "framesSent");
+  tallied("tickwire_messages_received_total", "WebSocket frames received from clients", "framesReceived");
+  new Counter({
+    name: "tickwire_unreliable_frames_sent_total",
+    help: "Unreliable frames sent, by kind",
+    labelNames: ["kind"],
+    ...opts,
+    collect() {
+      this.inc({ kind: "delta" }, traffic.unreliableDeltas);
+      this.inc({ kind: "keyframe" }, traffic.unreliableKeyframes);
+      traffic.unreliableDeltas = 0;
+      traffic.unreliableKeyframes = 0;
+    },
+  });
 
   new Gauge({
     name: "tickwire_rooms",
@@ -110,26 +155,7 @@ export function createMetrics(live: LiveCounts): Metrics {
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25],
       ...opts,
     }),
-    bytesSent: new Counter({
-      name: "tickwire_bytes_sent_total",
-      help: "WebSocket payload bytes sent to clients",
-      ...opts,
-    }),
-    bytesReceived: new Counter({
-      name: "tickwire_bytes_received_total",
-      help: "WebSocket payload bytes received from clients",
-      ...opts,
-    }),
-    messagesSent: new Counter({
-      name: "tickwire_messages_sent_total",
-      help: "WebSocket frames sent to clients",
-      ...opts,
-    }),
-    messagesReceived: new Counter({
-      name: "tickwire_messages_received_total",
-      help: "WebSocket frames received from clients",
-      ...opts,
-    }),
+    traffic,
     messagesRejected: new Counter({
       name: "tickwire_messages_rejected_total",
       help: "Client messages ignored, by reason",
@@ -145,12 +171,6 @@ export function createMetrics(live: LiveCounts): Metrics {
       name: "tickwire_client_closes_total",
       help: "Client connections ended, by close code",
       labelNames: ["code"],
-      ...opts,
-    }),
-    unreliableSent: new Counter({
-      name: "tickwire_unreliable_frames_sent_total",
-      help: "Unreliable frames sent, by kind",
-      labelNames: ["kind"],
       ...opts,
     }),
     unreliableDropped: new Counter({

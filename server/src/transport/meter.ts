@@ -18,14 +18,15 @@ export interface TrafficMeter {
 }
 
 export function meterFromMetrics(m: Metrics): TrafficMeter {
+  const t = m.traffic;
   return {
     sent(bytes) {
-      m.messagesSent.inc();
-      m.bytesSent.inc(bytes);
+      t.framesSent++;
+      t.bytesSent += bytes;
     },
     received(bytes) {
-      m.messagesReceived.inc();
-      m.bytesReceived.inc(bytes);
+      t.framesReceived++;
+      t.bytesReceived += bytes;
     },
     malformed() {
       m.messagesRejected.inc({ reason: "malformed_frame" });
@@ -52,7 +53,8 @@ export function meterFromMetrics(m: Metrics): TrafficMeter {
 export function channelEventsFromMetrics(m: Metrics): ClientEvents {
   return {
     sent(_bytes, keyframe) {
-      m.unreliableSent.inc({ kind: keyframe ? "keyframe" : "delta" });
+      if (keyframe) m.traffic.unreliableKeyframes++;
+      else m.traffic.unreliableDeltas++;
     },
     dropped(reason) {
       m.unreliableDropped.inc({ reason });

@@ -1,6 +1,7 @@
 import { uWebSocketClient } from "@colyseus/uwebsockets-transport";
 import type { ISendOptions } from "@colyseus/core";
 import { CloseCodes } from "@tickwire/shared";
+import { BUNDLE_CODE, BUNDLE_PART_HEADER_BYTES } from "@tickwire/shared/protocol";
 import { UnreliableChannel, type ClientEvents, type ClientLimits, type HasChannel } from "./unreliable/channel.ts";
 
 type Wrapper = ConstructorParameters<typeof uWebSocketClient>[1];
@@ -8,10 +9,15 @@ type Wrapper = ConstructorParameters<typeof uWebSocketClient>[1];
 // uWS `send()` results.
 const SEND_DROPPED = 2;
 
+/** First size of a client's flush buffer, and the largest kept between flushes. */
+const BATCH_BUFFER_BYTES = 1024;
+const BATCH_BUFFER_KEEP_BYTES = 64 * 1024;
+
 /**
  * Collects the frames of one flush per client so that each client's frames of a tick (the
- * reliable patch, the unreliable frame) leave in one corked write. Frames are copied: the
- * encoders reuse their buffers within the flush.
+ * reliable patch, the unreliable frame) leave together: one WebSocket frame (a bundle) for a
+ * Tickwire client, one corked write for a stock one. Frames are copied into the client's own
+ * reused buffer: the encoders reuse theirs within the flush.
  */
 export class SendBatch {
   #active = false;
@@ -54,8 +60,13 @@ export class TickwireUwsClient extends uWebSocketClient implements HasChannel {
   readonly #limits: ClientLimits;
   readonly #events: ClientEvents;
   readonly #batch: SendBatch;
-  #batched: Uint8Array[] = [];
-  #batchedBytes = 0;
+  /**
+   * This flush's frames: byte 0 is kept for the bundle code, then each frame with its length
+   * in front (`[uint32 LE length][frame]`), from byte 1 to `#batchedEnd`.
+   */
+  #batched: Uint8Array | undefined;
+  #batchedEnd = 1;
+  #batchedFrames = 0;
 
   constructor(id: string, wrapper: Wrapper, limits: ClientLimits, events: ClientEvents, batch: SendBatch) {
     super(id, wrapper);
@@ -89,33 +100,72 @@ export class TickwireUwsClient extends uWebSocketClient implements HasChannel {
 
   override raw(data: Uint8Array | Buffer, _options?: ISendOptions, _cb?: (err?: Error) => void): void {
     if (this.readyState !== 1) return;
-    if (this.bufferedAmount() + this.#batchedBytes + data.byteLength > this.#limits.reliableBacklogBytes) {
+    if (this.bufferedAmount() + this.#batchedEnd + data.byteLength > this.#limits.reliableBacklogBytes) {
       this.#overflow();
       return;
     }
     this.#send(data, true);
   }
 
-  /** Writes the frames batched during a flush, corked into one write. */
+  /**
+   * Writes the frames batched during a flush: a Tickwire client (one that acknowledges) gets
+   * them in one bundle, a stock client as separate frames in one corked write.
+   */
   flushBatch(): void {
-    const frames = this.#batched;
-    this.#batched = [];
-    this.#batchedBytes = 0;
-    if (this.readyState !== 1 || frames.length === 0) return;
+    const buf = this.#batched;
+    const end = this.#batchedEnd;
+    const frames = this.#batchedFrames;
+    this.#batchedEnd = 1;
+    this.#batchedFrames = 0;
+    if (!buf || frames === 0 || this.readyState !== 1) return;
+    // A buffer grown for a keyframe is not kept for the small frames after it.
+    if (buf.byteLength > BATCH_BUFFER_KEEP_BYTES) this.#batched = undefined;
     this.#guard(() => {
-      this._ref.ws.cork(() => {
-        for (const frame of frames) {
-          if (this._ref.ws.send(frame, true, false) === SEND_DROPPED) return this.#overflow();
+      const ws = this._ref.ws;
+      if (frames === 1) {
+        if (ws.send(buf.subarray(1 + BUNDLE_PART_HEADER_BYTES, end), true, false) === SEND_DROPPED) this.#overflow();
+        return;
+      }
+      if (this.channel.acking) {
+        buf[0] = BUNDLE_CODE;
+        if (ws.send(buf.subarray(0, end), true, false) === SEND_DROPPED) this.#overflow();
+        return;
+      }
+      ws.cork(() => {
+        for (let at = 1; at < end; ) {
+          const length = buf[at]! | (buf[at + 1]! << 8) | (buf[at + 2]! << 16) | (buf[at + 3]! << 24);
+          at += BUNDLE_PART_HEADER_BYTES;
+          if (ws.send(buf.subarray(at, at + length), true, false) === SEND_DROPPED) return this.#overflow();
+          at += length;
         }
       });
     });
   }
 
+  /** Appends a frame (with its length in front) to this flush's buffer. */
+  #append(data: Uint8Array): void {
+    const need = this.#batchedEnd + BUNDLE_PART_HEADER_BYTES + data.byteLength;
+    let buf = this.#batched;
+    if (!buf || buf.byteLength < need) {
+      const grown = new Uint8Array(Math.max(need, (buf?.byteLength ?? 0) * 2, BATCH_BUFFER_BYTES));
+      if (buf) grown.set(buf.subarray(0, this.#batchedEnd));
+      this.#batched = buf = grown;
+    }
+    let at = this.#batchedEnd;
+    const n = data.byteLength;
+    buf[at++] = n & 0xff;
+    buf[at++] = (n >>> 8) & 0xff;
+    buf[at++] = (n >>> 16) & 0xff;
+    buf[at++] = n >>> 24;
+    buf.set(data, at);
+    this.#batchedEnd = at + n;
+    this.#batchedFrames++;
+  }
+
   #send(data: Uint8Array, reliable: boolean): void {
     if (this.#batch.active) {
-      this.#batched.push(data.slice());
-      this.#batchedBytes += data.byteLength;
-      this.#batch.add(this);
+      if (this.#batchedFrames === 0) this.#batch.add(this);
+      this.#append(data);
       return;
     }
     this.#guard(() => {

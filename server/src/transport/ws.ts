@@ -62,7 +62,9 @@ export class TickwireWsTransport extends WebSocketTransport {
     this.#http.on("close", () => clearInterval(this.pingInterval));
     const { limits, meter, events } = opts;
     const screenLimits = { maxMessageBytes: opts.maxMessageBytes, maxBareAcksPerSecond: limits.maxBareAcksPerSecond };
-    this.wss.on("connection", (ws: WebSocket) => {
+    // Ahead of Colyseus' own listener, which may reach the room's onJoin before returning: the
+    // room finds the socket's channel there.
+    this.wss.prependListener("connection", (ws: WebSocket) => {
       this.#live.add(ws);
       const gate = new RateGate(opts.maxMessagesPerSecond, performance.now());
       ws.on("close", (code: number) => {
