@@ -331,3 +331,42 @@ describe("the ws fallback transport (TRANSPORT=ws)", () => {
     }
   });
 });
+
+describe("one WebSocket frame per client per flush", () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startServer(SEE_ALL);
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it("a Tickwire client gets the reliable patch and the unreliable frame of a flush in one bundle", async () => {
+    const client = new TickwireClient(server.wsUrl);
+    const mover = await joinArena(client, { name: "mover" });
+    const watcher = await joinArenaById(client, mover.roomId, { name: "watcher" });
+    const stop = drive(mover, (t) => ({ moveX: Math.cos(t / 10), moveY: Math.sin(t / 10) }));
+    try {
+      await elapse(500);
+      const frames0 = await metricValue(server, "tickwire_messages_sent_total");
+      const unreliable0 = await metricValue(server, "tickwire_unreliable_frames_sent_total", 'kind="delta"');
+      const parts0 = watcher.counters.framesReceived;
+      const watcherUnreliable0 = watcher.counters.unreliableFrames;
+      await elapse(2000);
+      const frames = (await metricValue(server, "tickwire_messages_sent_total")) - frames0;
+      const unreliable =
+        (await metricValue(server, "tickwire_unreliable_frames_sent_total", 'kind="delta"')) - unreliable0;
+      const parts = watcher.counters.framesReceived - parts0;
+      const watcherUnreliable = watcher.counters.unreliableFrames - watcherUnreliable0;
+      // Each client gets about TICK_HZ unreliable frames and PATCH_HZ reliable patches a second.
+      expect(unreliable).toBeGreaterThan(2 * 2 * TICK_HZ * 0.7);
+      expect(parts / watcherUnreliable).toBeGreaterThan(1 + (PATCH_HZ / TICK_HZ) * 0.7);
+      // ...but as one WebSocket frame per flush (unbundled, frames / unreliable would be ~1.67).
+      expect(frames / unreliable).toBeLessThan(1.1);
+    } finally {
+      stop();
+      await watcher.leave();
+      await mover.leave();
+    }
+  });
+});
