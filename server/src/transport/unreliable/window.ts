@@ -51,38 +51,91 @@ export interface WindowOptions {
   maxFramesInFlight: number;
 }
 
-interface InFlight {
-  seq: number;
-  /** Sent beyond the window to test it (see startup). */
-  probe: boolean;
-  bytes: number;
-  sentAt: number;
-  /** Bytes acknowledged when this frame was sent, and when that count last moved. */
-  delivered: number;
-  deliveredAt: number;
-}
+// The hot path (canSend and onSent once per frame, onAck once per ack, for every client) allocates
+// nothing but, rarely, a larger ring: the frames in flight are a ring of records held in typed
+// arrays, one per field, and each filter is a ring of samples held the same way. Numbers are
+// stored as Float64 so that every value a caller passes (sequence numbers, sizes, times) comes
+// back exactly as given.
 
-interface Sample {
-  at: number;
-  value: number;
-}
+/** Samples a filter has room for at first; a filter that needs more doubles its room (see WindowedBest). */
+const FILTER_INITIAL_SLOTS = 16;
+/** Records the frames in flight have room for at first (the default maxFramesInFlight); more frames
+ *  in flight double the room, up to the cap. */
+const IN_FLIGHT_INITIAL_SLOTS = 32;
 
-/** Keeps the best of timed samples over a sliding window (max or min). */
+/**
+ * Keeps the best of timed samples over a sliding window (max or min): a monotonic deque, oldest
+ * first, in which each sample is better than every later one, so the oldest is the best. The
+ * samples are a ring over two Float64Arrays (time, value). It holds every sample with no better one
+ * after it, until `best` finds it past the window: a handful usually, one per ack if the value
+ * worsens steadily; when full it doubles its room, and keeps it.
+ */
 class WindowedBest {
-  #samples: Sample[] = [];
-  constructor(readonly better: (a: number, b: number) => boolean) {}
+  /** True: larger values are better; false: smaller. */
+  readonly #max: boolean;
+  #at = new Float64Array(FILTER_INITIAL_SLOTS);
+  #values = new Float64Array(FILTER_INITIAL_SLOTS);
+  /** Slot of the oldest sample. */
+  #head = 0;
+  #count = 0;
+
+  constructor(max: boolean) {
+    this.#max = max;
+  }
 
   add(at: number, value: number): void {
     // Samples that are worse and older than the new one can never be the best again.
-    while (this.#samples.length > 0 && !this.better(this.#samples[this.#samples.length - 1]!.value, value)) {
-      this.#samples.pop();
-    }
-    this.#samples.push({ at, value });
+    // ("Not better" rather than "worse or equal": a NaN on either side is dropped too.)
+    const values = this.#values;
+    while (this.#count > 0 && !this.#better(values[this.#slot(this.#count - 1)]!, value)) this.#count--;
+    if (this.#count === values.length) this.#grow();
+    const slot = this.#slot(this.#count);
+    this.#at[slot] = at;
+    this.#values[slot] = value;
+    this.#count++;
   }
 
-  best(now: number): number | undefined {
-    while (this.#samples.length > 1 && now - this.#samples[0]!.at > FILTER_WINDOW_MS) this.#samples.shift();
-    return this.#samples[0]?.value;
+  /** No sample yet (once there is one there always is: the newest outlives the window). */
+  get empty(): boolean {
+    return this.#count === 0;
+  }
+
+  /**
+   * The best sample not older than FILTER_WINDOW_MS (the newest if all are), meaningless while
+   * `empty`. Kept apart from `empty` so that no number here is ever merged with undefined (a
+   * number | undefined result costs the engine a heap number each time).
+   */
+  best(now: number): number {
+    const capacity = this.#at.length;
+    while (this.#count > 1 && now - this.#at[this.#head]! > FILTER_WINDOW_MS) {
+      this.#head = this.#head + 1 === capacity ? 0 : this.#head + 1;
+      this.#count--;
+    }
+    return this.#values[this.#head]!;
+  }
+
+  #better(a: number, b: number): boolean {
+    return this.#max ? a > b : a < b;
+  }
+
+  /** The ring slot of the i-th sample from the oldest. */
+  #slot(i: number): number {
+    const slot = this.#head + i;
+    return slot >= this.#at.length ? slot - this.#at.length : slot;
+  }
+
+  /** Doubles the room, the samples moved to the start in order. */
+  #grow(): void {
+    const at = new Float64Array(this.#at.length * 2);
+    const values = new Float64Array(at.length);
+    for (let i = 0; i < this.#count; i++) {
+      const slot = this.#slot(i);
+      at[i] = this.#at[slot]!;
+      values[i] = this.#values[slot]!;
+    }
+    this.#at = at;
+    this.#values = values;
+    this.#head = 0;
   }
 }
 
@@ -100,16 +153,31 @@ export interface WindowStats {
 
 export class AckWindow {
   readonly #maxFrames: number;
-  #inFlight: InFlight[] = [];
+  /** The most records ever in flight: the cap in whole frames (none for a NaN cap, which no
+   *  comparison below ever meets). */
+  readonly #maxSlots: number;
+  // The frames in flight, oldest first: #count records from slot #head of a ring, one typed array
+  // per field. The ring starts small and doubles, up to #maxSlots, when a frame finds it full.
+  #seqs: Float64Array;
+  /** 1 for a frame sent beyond the window to test it (see startup). */
+  #probes: Uint8Array;
+  #bytes: Float64Array;
+  #sentAt: Float64Array;
+  /** Bytes acknowledged when the frame was sent, and when that count last moved. */
+  #sentDelivered: Float64Array;
+  #sentDeliveredAt: Float64Array;
+  #head = 0;
+  #count = 0;
   #bytesInFlight = 0;
   #delivered = 0;
   #deliveredAt = 0;
-  #minRtt = new WindowedBest((a, b) => a < b);
-  #maxRate = new WindowedBest((a, b) => a > b);
-  #maxHeld = new WindowedBest((a, b) => a > b);
+  #minRtt = new WindowedBest(false);
+  #maxRate = new WindowedBest(true);
+  #maxHeld = new WindowedBest(true);
   /** Smallest acknowledged frame lately: the size the minimum RTT is typical of. */
-  #minFrameBytes = new WindowedBest((a, b) => a < b);
-  #latestRtt: number | undefined;
+  #minFrameBytes = new WindowedBest(false);
+  /** Meaningful once an ack was taken (then #minRtt is not empty). */
+  #latestRtt = 0;
   #latestQueued = false;
   #lastFrameBytes = 0;
   #startup = true;
@@ -124,13 +192,22 @@ export class AckWindow {
 
   constructor(opts: WindowOptions) {
     this.#maxFrames = Math.max(1, opts.maxFramesInFlight);
+    const whole = Math.floor(this.#maxFrames);
+    this.#maxSlots = whole >= 1 ? whole : Number.POSITIVE_INFINITY;
+    const slots = Math.min(this.#maxSlots, IN_FLIGHT_INITIAL_SLOTS);
+    this.#seqs = new Float64Array(slots);
+    this.#probes = new Uint8Array(slots);
+    this.#bytes = new Float64Array(slots);
+    this.#sentAt = new Float64Array(slots);
+    this.#sentDelivered = new Float64Array(slots);
+    this.#sentDeliveredAt = new Float64Array(slots);
   }
 
   /** Whether a frame may go out now; false means it is dropped. */
   canSend(now: number): boolean {
     this.#nextIsProbe = false;
-    if (this.#inFlight.length === 0) return true;
-    if (this.#inFlight.length >= this.#maxFrames) return this.#limited();
+    if (this.#count === 0) return true;
+    if (this.#count >= this.#maxFrames) return this.#limited();
     const window = this.windowBytes(now);
     if (this.#bytesInFlight + this.#lastFrameBytes <= window) return true;
     if (this.#startup && !this.#probeInFlight) {
@@ -143,15 +220,28 @@ export class AckWindow {
 
   /** Records a frame handed to the socket (after `canSend` said yes). */
   onSent(seq: number, bytes: number, now: number): void {
-    if (this.#inFlight.length === 0) this.#deliveredAt = now;
+    if (this.#count === 0) this.#deliveredAt = now;
     const probe = this.#nextIsProbe;
     this.#nextIsProbe = false;
     if (probe) this.#probeInFlight = true;
-    this.#inFlight.push({ seq, probe, bytes, sentAt: now, delivered: this.#delivered, deliveredAt: this.#deliveredAt });
     this.#bytesInFlight += bytes;
     // Only a client that never acknowledges gets past the cap (its frames are gated by the
-    // socket backlog instead); forget its oldest records so memory stays bounded.
-    while (this.#inFlight.length > this.#maxFrames) this.#bytesInFlight -= this.#inFlight.shift()!.bytes;
+    // socket backlog instead); forget its oldest record so memory stays bounded. (At most one:
+    // there are never more records than the cap.)
+    if (this.#count + 1 > this.#maxFrames) {
+      this.#bytesInFlight -= this.#bytes[this.#head]!;
+      this.#head = this.#head + 1 === this.#seqs.length ? 0 : this.#head + 1;
+      this.#count--;
+    }
+    if (this.#count === this.#seqs.length) this.#grow();
+    const slot = this.#slot(this.#count);
+    this.#seqs[slot] = seq;
+    this.#probes[slot] = probe ? 1 : 0;
+    this.#bytes[slot] = bytes;
+    this.#sentAt[slot] = now;
+    this.#sentDelivered[slot] = this.#delivered;
+    this.#sentDeliveredAt[slot] = this.#deliveredAt;
+    this.#count++;
     this.#lastFrameBytes = bytes;
   }
 
@@ -160,27 +250,44 @@ export class AckWindow {
    * flight (duplicates, stale or invented numbers) are ignored. Returns false when ignored.
    */
   onAck(seq: number, heldMs: number, now: number): boolean {
-    const idx = this.#inFlight.findIndex((f) => f.seq === seq);
-    if (idx < 0) return false;
-    let newest: InFlight | undefined;
-    let probeAcked = false;
-    for (const f of this.#inFlight.splice(0, idx + 1)) {
-      this.#delivered += f.bytes;
-      this.#bytesInFlight -= f.bytes;
-      probeAcked ||= f.probe;
-      newest = f;
+    // The oldest frame in flight with that number (frames are in flight in the order sent).
+    const seqs = this.#seqs;
+    const capacity = seqs.length;
+    const count = this.#count;
+    let slot = this.#head;
+    let index = 0;
+    while (index < count && seqs[slot] !== seq) {
+      slot = slot + 1 === capacity ? 0 : slot + 1;
+      index++;
     }
+    if (index === count) return false;
+    // It and every frame before it are acknowledged, oldest first.
+    const acked = index + 1;
+    const sizes = this.#bytes;
+    const probes = this.#probes;
+    let probeAcked = false;
+    let at = this.#head;
+    for (let i = 0; i < acked; i++) {
+      const bytes = sizes[at]!;
+      this.#delivered += bytes;
+      this.#bytesInFlight -= bytes;
+      probeAcked ||= probes[at] === 1;
+      at = at + 1 === capacity ? 0 : at + 1;
+    }
+    this.#head = at;
+    this.#count = count - acked;
     if (probeAcked) this.#probeInFlight = false;
     this.#deliveredAt = now;
-    const frame = newest!;
-    const rtt = Math.max(0, now - frame.sentAt - heldMs);
-    const interval = now - frame.deliveredAt;
-    if (interval > 0) this.#maxRate.add(now, (this.#delivered - frame.delivered) / interval);
+    // `slot` is the newest frame acknowledged.
+    const frameBytes = sizes[slot]!;
+    const rtt = Math.max(0, now - this.#sentAt[slot]! - heldMs);
+    const interval = now - this.#sentDeliveredAt[slot]!;
+    if (interval > 0) this.#maxRate.add(now, (this.#delivered - this.#sentDelivered[slot]!) / interval);
     const minRtt = this.#minRtt.best(now);
-    const queued = minRtt !== undefined && rtt > minRtt * QUEUE_RTT_FACTOR + QUEUE_RTT_SLACK_MS;
+    const queued = !this.#minRtt.empty && rtt > minRtt * QUEUE_RTT_FACTOR + QUEUE_RTT_SLACK_MS;
     this.#minRtt.add(now, rtt);
     this.#maxHeld.add(now, heldMs);
-    this.#minFrameBytes.add(now, frame.bytes);
+    this.#minFrameBytes.add(now, frameBytes);
     this.#latestRtt = rtt;
     this.#latestQueued = queued;
     if (queued) this.#extraBytes = Math.max(0, this.#extraBytes - this.#lastFrameBytes);
@@ -189,7 +296,8 @@ export class AckWindow {
       if (queued) {
         this.#startup = false;
         this.#failedProbeAt = now;
-        this.#failedProbeRtt = this.#minRtt.best(now) ?? rtt;
+        // (Not empty: it just took a sample.)
+        this.#failedProbeRtt = this.#minRtt.best(now);
       }
     } else if (!queued && this.#limitedSinceProbe && this.#pathChanged(now)) {
       this.#startup = true;
@@ -202,24 +310,24 @@ export class AckWindow {
   windowBytes(now: number): number {
     const rate = this.#maxRate.best(now);
     const rtt = this.#minRtt.best(now);
-    const estimate = rate !== undefined && rtt !== undefined ? WINDOW_GAIN * rate * rtt : 0;
+    const estimate = this.#maxRate.empty || this.#minRtt.empty ? 0 : WINDOW_GAIN * rate * rtt;
     return Math.max(this.#lastFrameBytes, estimate) + this.#extraBytes;
   }
 
   /** Unacknowledged frames. */
   get framesInFlight(): number {
-    return this.#inFlight.length;
+    return this.#count;
   }
 
   stats(now: number): WindowStats {
     const rate = this.#maxRate.best(now);
     return {
-      framesInFlight: this.#inFlight.length,
+      framesInFlight: this.#count,
       bytesInFlight: this.#bytesInFlight,
       windowBytes: Math.round(this.windowBytes(now)),
-      minRttMs: this.#minRtt.best(now),
-      latestRttMs: this.#latestRtt,
-      deliveryRate: rate === undefined ? undefined : Math.round(rate * 1000),
+      minRttMs: this.#minRtt.empty ? undefined : this.#minRtt.best(now),
+      latestRttMs: this.#minRtt.empty ? undefined : this.#latestRtt,
+      deliveryRate: this.#maxRate.empty ? undefined : Math.round(rate * 1000),
       probing: this.#startup,
     };
   }
@@ -227,7 +335,7 @@ export class AckWindow {
   #pathChanged(now: number): boolean {
     if (now - this.#failedProbeAt >= PROBE_INTERVAL_MS) return true;
     const rtt = this.#minRtt.best(now);
-    return rtt !== undefined && Math.abs(rtt - this.#failedProbeRtt) > PROBE_RTT_CHANGE * this.#failedProbeRtt;
+    return !this.#minRtt.empty && Math.abs(rtt - this.#failedProbeRtt) > PROBE_RTT_CHANGE * this.#failedProbeRtt;
   }
 
   /** The oldest frame's ack is late with no sign of a queue, and no frame went beyond the window yet. */
@@ -235,17 +343,52 @@ export class AckWindow {
     if (this.#latestQueued || this.#probeInFlight || this.#bytesInFlight > window) return false;
     const minRtt = this.#minRtt.best(now);
     const rate = this.#maxRate.best(now);
-    if (minRtt === undefined || !rate) return false;
+    if (this.#minRtt.empty || this.#maxRate.empty || !rate) return false;
     // The minimum RTT is typical of small frames: bytes in flight beyond one such frame need
     // their own time to cross at the best delivery rate seen (a keyframe on a slow link), or
     // their ack only looks late.
-    const crossing = Math.max(0, this.#bytesInFlight - (this.#minFrameBytes.best(now) ?? 0)) / rate;
-    const expected = 2 * minRtt * QUEUE_RTT_FACTOR + QUEUE_RTT_SLACK_MS + crossing + (this.#maxHeld.best(now) ?? 0);
-    return now - this.#inFlight[0]!.sentAt > expected;
+    const smallest = this.#minFrameBytes.best(now);
+    const crossing = Math.max(0, this.#bytesInFlight - (this.#minFrameBytes.empty ? 0 : smallest)) / rate;
+    const held = this.#maxHeld.best(now);
+    const expected = 2 * minRtt * QUEUE_RTT_FACTOR + QUEUE_RTT_SLACK_MS + crossing + (this.#maxHeld.empty ? 0 : held);
+    return now - this.#sentAt[this.#head]! > expected;
   }
 
   #limited(): false {
     this.#limitedSinceProbe = true;
     return false;
+  }
+
+  /** The ring slot of the i-th frame in flight from the oldest. */
+  #slot(i: number): number {
+    const slot = this.#head + i;
+    return slot >= this.#seqs.length ? slot - this.#seqs.length : slot;
+  }
+
+  /** Doubles the room for records (up to the cap), the records moved to the start in order. */
+  #grow(): void {
+    const slots = Math.min(this.#seqs.length * 2, this.#maxSlots);
+    const seqs = new Float64Array(slots);
+    const probes = new Uint8Array(slots);
+    const bytes = new Float64Array(slots);
+    const sentAt = new Float64Array(slots);
+    const delivered = new Float64Array(slots);
+    const deliveredAt = new Float64Array(slots);
+    for (let i = 0; i < this.#count; i++) {
+      const slot = this.#slot(i);
+      seqs[i] = this.#seqs[slot]!;
+      probes[i] = this.#probes[slot]!;
+      bytes[i] = this.#bytes[slot]!;
+      sentAt[i] = this.#sentAt[slot]!;
+      delivered[i] = this.#sentDelivered[slot]!;
+      deliveredAt[i] = this.#sentDeliveredAt[slot]!;
+    }
+    this.#seqs = seqs;
+    this.#probes = probes;
+    this.#bytes = bytes;
+    this.#sentAt = sentAt;
+    this.#sentDelivered = delivered;
+    this.#sentDeliveredAt = deliveredAt;
+    this.#head = 0;
   }
 }
