@@ -6,11 +6,22 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import cliProgress from "cli-progress";
 import { startLocalServer, type LocalServer } from "./localServer.ts";
-import { fetchTickHistogram, diffBuckets, histogramQuantile, sampleQuantile, type Buckets } from "./serverMetrics.ts";
-import type { BotSpec, FromWorker, ToWorker, WorkerReport } from "./protocol.ts";
+import {
+  fetchTickHistogram,
+  fetchMetricTotals,
+  diffBuckets,
+  histogramQuantile,
+  sampleQuantile,
+  serverCost,
+  SERVER_CPU_METRIC,
+  type Buckets,
+  type MetricsSnapshot,
+} from "./serverMetrics.ts";
+import type { BotKind, BotSpec, FromWorker, ToWorker, WorkerReport } from "./protocol.ts";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const FLUSH_METRIC = "tickwire_flush_duration_seconds";
+const FLUSH_COUNT_METRIC = `${FLUSH_METRIC}_count`;
 const USAGE = `Usage: npm run loadtest -- [options]
 
   --endpoint URL   ws://host:port of a running server (default: start one on a free port)
@@ -18,7 +29,11 @@ const USAGE = `Usage: npm run loadtest -- [options]
   --rooms N        arenas to spread them over (default 2)
   --duration S     seconds to run after the ramp (default 15)
   --ramp S         seconds over which bots join (default 3)
-  --workers N      bot worker threads (default: one per 100 bots, at most cores - 1)
+  --bot thin|full  thin: wire protocol only, no state decoding (one core drives thousands);
+                   full: real SDK connections (decode, predict, interpolate).
+                   Default: thin above 100 clients, else full
+  --workers N      bot worker threads (default: thin, one per 2000 bots; full, one per 100 bots;
+                   at least 1, at most cores - 1)
   --input-hz N     inputs per second per bot (default 30)
   --server-env K=V environment for the local server (repeatable), e.g. --server-env AOI_RADIUS=800;
                    MAX_PLAYERS_PER_ROOM is raised to fit the bots per room unless given here
@@ -32,6 +47,11 @@ function positiveInt(name: string, raw: string | undefined, fallback: number, mi
   return n;
 }
 
+/** Bots one worker thread is given by default, by kind. */
+const BOTS_PER_WORKER: Record<BotKind, number> = { thin: 2000, full: 100 };
+/** Above this many clients the default bot is thin. */
+const FULL_BOTS_UP_TO = 100;
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
@@ -41,6 +61,7 @@ async function main(): Promise<number> {
       duration: { type: "string" },
       ramp: { type: "string" },
       workers: { type: "string" },
+      bot: { type: "string" },
       "input-hz": { type: "string" },
       "server-env": { type: "string", multiple: true },
       out: { type: "string" },
@@ -57,9 +78,16 @@ async function main(): Promise<number> {
   const duration = positiveInt("duration", values.duration, 15);
   const ramp = positiveInt("ramp", values.ramp, 3, 0);
   const inputHz = positiveInt("input-hz", values["input-hz"], 30);
+  if (values.bot !== undefined && values.bot !== "thin" && values.bot !== "full")
+    throw new Error(`--bot must be thin or full, got "${values.bot}"`);
+  const bot: BotKind = (values.bot as BotKind | undefined) ?? (clients > FULL_BOTS_UP_TO ? "thin" : "full");
   const workerCount = Math.min(
     clients,
-    positiveInt("workers", values.workers, Math.max(1, Math.min(availableParallelism() - 1, Math.ceil(clients / 100)))),
+    positiveInt(
+      "workers",
+      values.workers,
+      Math.max(1, Math.min(availableParallelism() - 1, Math.ceil(clients / BOTS_PER_WORKER[bot]))),
+    ),
   );
 
   const serverEnv: Record<string, string> = { MAX_PLAYERS_PER_ROOM: String(Math.max(64, Math.ceil(clients / rooms))) };
@@ -79,8 +107,15 @@ async function main(): Promise<number> {
   }
   const httpUrl = endpoint.replace(/^ws/, "http");
   console.log(
-    `loadtest: ${clients} bots in ${rooms} rooms, ${workerCount} worker thread(s), ramp ${ramp}s, run ${duration}s against ${endpoint}${local ? " (local server)" : ""}`,
+    `loadtest: ${clients} ${bot} bots in ${rooms} rooms, ${workerCount} worker thread(s), ramp ${ramp}s, run ${duration}s against ${endpoint}${local ? " (local server)" : ""}`,
   );
+  console.log(
+    bot === "thin"
+      ? "  bots: thin (wire protocol only: input frames, acks, pings; no state decoding)"
+      : "  bots: full (SDK connections: state decoding, prediction, interpolation)",
+  );
+  // The local server says its rates when it starts listening.
+  const serverRates = local ? ratesFromLog(local.output()) : undefined;
 
   const totals = {
     joined: 0,
@@ -92,11 +127,20 @@ async function main(): Promise<number> {
     heldSamples: 0,
     shots: 0,
     hits: 0,
+    inputsSent: 0,
+    unreliableFrames: 0,
+    acksSent: 0,
+    bareAcks: 0,
   };
   const rtt: number[] = [];
+  /** Per report during the steady window: worker event loop utilisation and input schedule lag. */
+  const steadyElu: number[] = [];
+  let steadyLagMaxMs = 0;
+  let inSteadyWindow = false;
   const errors: string[] = [];
   const created: string[] = [];
-  const absorb = (r: WorkerReport) => {
+  /** `short`: a report asked for at a window end, over a fraction of a second (its ELU is left out). */
+  const absorb = (r: WorkerReport, short = false) => {
     totals.joined += r.joined;
     totals.failed += r.failed;
     totals.disconnects += r.disconnects;
@@ -106,6 +150,14 @@ async function main(): Promise<number> {
     totals.heldSamples += r.heldSamples;
     totals.shots += r.shots;
     totals.hits += r.hits;
+    totals.inputsSent += r.inputsSent;
+    totals.unreliableFrames += r.unreliableFrames;
+    totals.acksSent += r.acksSent;
+    totals.bareAcks += r.bareAcks;
+    if (inSteadyWindow) {
+      if (!short) steadyElu.push(r.elu);
+      steadyLagMaxMs = Math.max(steadyLagMaxMs, r.lagMaxMs);
+    }
     rtt.push(...r.rttMs);
     for (const e of r.errors) if (errors.length < 10) errors.push(e);
     for (const c of r.created) created.push(c.roomId);
@@ -114,12 +166,34 @@ async function main(): Promise<number> {
   const workers = Array.from({ length: workerCount }, () => {
     const w = new Worker(path.join(HERE, "worker-entry.mjs"));
     w.on("message", (m: FromWorker) => {
-      if (m.type === "report") absorb(m.report);
+      if (m.type !== "report") return;
+      absorb(m.report, m.flushed);
+      if (m.flushed) onFlushed?.();
     });
     w.on("error", (err) => errors.push(`worker: ${err.message}`));
     return w;
   });
   const send = (w: Worker, msg: ToWorker) => w.postMessage(msg);
+
+  // Workers report once a second; the ends of the steady window ask every worker for its
+  // counters at once, so that the window's counts and its CPU figures cover the same time.
+  let onFlushed: (() => void) | undefined;
+  const flushReports = () =>
+    new Promise<void>((resolve) => {
+      let left = workers.length;
+      const timer = setTimeout(resolve, 1500); // a dead or stuck worker must not hold the run
+      onFlushed = () => {
+        if (--left > 0) return;
+        clearTimeout(timer);
+        onFlushed = undefined;
+        resolve();
+      };
+      for (const w of workers) send(w, { type: "report-now" });
+    });
+  const markWindow = async (): Promise<WindowEnd> => {
+    await flushReports();
+    return windowMark(httpUrl, totals);
+  };
 
   let tickBefore: Buckets = [];
   let flushBefore: Buckets = [];
@@ -133,7 +207,7 @@ async function main(): Promise<number> {
   // Phase 1: one creator bot per room; phase 2: the rest join those rooms by id over the ramp.
   const creators: BotSpec[] = Array.from({ length: rooms }, (_, i) => ({ index: i, delayMs: 0 }));
   creators.forEach((b, i) => {
-    send(workers[i % workerCount]!, { type: "spawn", endpoint, bots: [b], inputHz });
+    send(workers[i % workerCount]!, { type: "spawn", endpoint, bots: [b], inputHz, bot });
   });
   const deadline = Date.now() + 15_000;
   while (created.length + totals.failed < rooms && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
@@ -150,7 +224,7 @@ async function main(): Promise<number> {
       totals.failed++;
       continue;
     }
-    send(workers[k % workerCount]!, { type: "spawn", endpoint, bots: [spec], inputHz });
+    send(workers[k % workerCount]!, { type: "spawn", endpoint, bots: [spec], inputHz, bot });
   }
 
   // Live progress, one line.
@@ -166,7 +240,9 @@ async function main(): Promise<number> {
   );
   const runSeconds = ramp + duration;
   bar.start(runSeconds, 0, { joined: 0, clients, failed: 0, drops: 0, pps: "-", kbps: "-", rtt: "-" });
-  const measureFrom = { at: 0, patches: 0, bytes: 0 };
+  // The steady window (after the ramp): at each end the bots' counters, the bot process's CPU
+  // and a /metrics scrape.
+  let windowStart: Promise<WindowEnd> | undefined;
   const started = Date.now();
   let last = { at: started, patches: 0, bytes: 0 };
   let shown = { pps: "-", kbps: "-" };
@@ -192,18 +268,35 @@ async function main(): Promise<number> {
         rtt: Number.isNaN(p50) ? "-" : p50.toFixed(1),
       });
       // Steady-state figures are measured after the ramp.
-      if (measureFrom.at === 0 && now - started >= ramp * 1000)
-        Object.assign(measureFrom, { at: now, patches: totals.patches, bytes: totals.bytes });
+      if (!windowStart && now - started >= ramp * 1000) {
+        inSteadyWindow = true;
+        windowStart = markWindow();
+      }
       if (now - started >= runSeconds * 1000) {
         clearInterval(t);
         resolve();
       }
     }, 250);
   });
+  const windowEnd = await markWindow();
+  inSteadyWindow = false;
   bar.stop();
+  const start = await windowStart;
+  const cost = await windowCost(start, windowEnd, {
+    clients,
+    live: Math.max(0, totals.joined - totals.disconnects),
+    workers: workerCount,
+    inputHz,
+    rates: serverRates,
+    elu: steadyElu,
+    lagMaxMs: steadyLagMaxMs,
+  });
 
-  const measuredSeconds = (Date.now() - measureFrom.at) / 1000;
-  const steady = { patches: totals.patches - measureFrom.patches, bytes: totals.bytes - measureFrom.bytes };
+  const measuredSeconds = start ? (windowEnd.at - start.at) / 1000 : NaN;
+  const steady = {
+    patches: windowEnd.totals.patches - (start?.totals.patches ?? 0),
+    bytes: windowEnd.totals.bytes - (start?.totals.bytes ?? 0),
+  };
   // A worker that died (its error is already recorded) or hangs must not hold the report.
   await Promise.all(
     workers.map(
@@ -247,6 +340,7 @@ async function main(): Promise<number> {
     endpoint: local ? "local child process" : endpoint,
     startedAt: new Date(started).toISOString(),
     config: {
+      bot,
       clients,
       rooms,
       durationSeconds: duration,
@@ -260,8 +354,9 @@ async function main(): Promise<number> {
       patchesPerSecond: round(steady.patches / measuredSeconds / connected),
       downstreamBytesPerSecond: round(steady.bytes / measuredSeconds / connected),
     },
-    /** Players in a bot's state (itself included), mean over samples: what interest management lets through. */
+    /** Players in a bot's state (itself included), mean over samples: what interest management lets through. Full bots only (thin: 0). */
     playersHeld: round(totals.heldSum / Math.max(1, totals.heldSamples), 1),
+    /** Hits are counted by full bots only (thin bots do not read the shot messages: 0). */
     combat: { shots: totals.shots, hits: totals.hits },
     rttMs: { samples: rtt.length, p50: round(sampleQuantile(0.5, rtt)), p99: round(sampleQuantile(0.99, rtt)) },
     serverTickMs: {
@@ -275,6 +370,11 @@ async function main(): Promise<number> {
       p50: round(histogramQuantile(0.5, flushes) * 1000, 3),
       p99: round(histogramQuantile(0.99, flushes) * 1000, 3),
     },
+    /** The server process's CPU over the steady window, from /metrics (process_cpu_seconds_total). */
+    serverCpu: cost.server,
+    /** The bot process's own CPU over the steady window, and what the bots sent and received. */
+    botCpu: cost.bots,
+    warnings: cost.warnings,
     errors,
   };
 
@@ -287,7 +387,9 @@ async function main(): Promise<number> {
   );
   console.log(`  RTT: p50 ${result.rttMs.p50} ms, p99 ${result.rttMs.p99} ms (${result.rttMs.samples} pings)`);
   console.log(
-    `  players held per client: ${result.playersHeld} (interest management), shots ${result.combat.shots}, hits ${result.combat.hits}`,
+    bot === "thin"
+      ? `  players held per client: not measured (thin bots decode no state), shots ${result.combat.shots}, hits not counted (thin bots do not read the shot messages: 0 in the JSON)`
+      : `  players held per client: ${result.playersHeld} (interest management), shots ${result.combat.shots}, hits ${result.combat.hits}`,
   );
   console.log(
     `  server tick duration: p50 ${result.serverTickMs.p50} ms, p99 ${result.serverTickMs.p99} ms (${result.serverTickMs.samples} ticks, from /metrics)`,
@@ -295,6 +397,8 @@ async function main(): Promise<number> {
   console.log(
     `  server flush (encode + send): p50 ${result.serverFlushMs.p50} ms, p99 ${result.serverFlushMs.p99} ms (${result.serverFlushMs.samples} flushes)`,
   );
+  for (const line of costLines(cost)) console.log(`  ${line}`);
+  for (const w of cost.warnings) console.log(`  WARNING: ${w}`);
   if (errors.length) console.log(`  errors: ${errors.join(" | ")}`);
 
   const out =
@@ -307,6 +411,213 @@ async function main(): Promise<number> {
   const ok = totals.failed === 0 && totals.disconnects === 0 && totals.joined === clients;
   if (!ok) console.log("  FAILED: some joins failed or clients dropped");
   return ok ? 0 : 1;
+}
+
+/** One end of the steady window: the bot process's CPU, the bots' counters, a /metrics scrape. */
+interface WindowEnd {
+  at: number;
+  cpu: NodeJS.CpuUsage;
+  totals: {
+    inputsSent: number;
+    patches: number;
+    bytes: number;
+    unreliableFrames: number;
+    acksSent: number;
+    bareAcks: number;
+  };
+  server: Promise<MetricsSnapshot | undefined>;
+}
+
+function windowMark(httpUrl: string, totals: WindowEnd["totals"]): WindowEnd {
+  return {
+    at: performance.now(),
+    cpu: process.cpuUsage(),
+    totals: {
+      inputsSent: totals.inputsSent,
+      patches: totals.patches,
+      bytes: totals.bytes,
+      unreliableFrames: totals.unreliableFrames,
+      acksSent: totals.acksSent,
+      bareAcks: totals.bareAcks,
+    },
+    server: fetchMetricTotals(httpUrl).catch(() => undefined),
+  };
+}
+
+/** TICK_HZ and PATCH_HZ from the server's "listening" log line. */
+function ratesFromLog(out: string): { tickHz: number; patchHz: number } | undefined {
+  const tick = /"tickHz":(\d+)/.exec(out);
+  const patch = /"patchHz":(\d+)/.exec(out);
+  return tick && patch ? { tickHz: Number(tick[1]), patchHz: Number(patch[1]) } : undefined;
+}
+
+interface Cost {
+  server:
+    | {
+        windowSeconds: number;
+        /** Connected clients (the server's tickwire_clients gauge, mean of the window's ends). */
+        clients: number;
+        tickHz: number;
+        /** Where tickHz comes from: the server's start-up log, or ticks counted on /metrics. */
+        tickHzFrom: "server log" | "measured" | "assumed";
+        cpuSeconds: number;
+        cores: number;
+        cpuPerClientTickUs: number;
+        playersPerCore: number;
+        /** Frames the server received per client per second (inputs, acks sent alone, pings; tickwire_messages_received_total). */
+        framesReceivedPerClientPerSecond: number;
+        framesSentPerClientPerSecond: number;
+        unreliableSentPerClientPerSecond: number;
+        unreliableDroppedPerClientPerSecond: number;
+        /** Flushes (encode + send after the steps) per room per second: under the tick rate, the server is behind. */
+        flushesPerRoomPerSecond: number;
+      }
+    | undefined;
+  bots:
+    | {
+        windowSeconds: number;
+        /** Cores the whole bot process used (main thread and workers): process.cpuUsage() over the window. */
+        processCores: number;
+        cpuPerBotTickUs: number;
+        botsPerBotCore: number;
+        workerEluMean: number;
+        workerEluMax: number;
+        inputScheduleLagMaxMs: number;
+        inputsPerClientPerSecond: number;
+        patchesPerClientPerSecond: number;
+        unreliableFramesPerClientPerSecond: number;
+        acksPerClientPerSecond: number;
+        bareAcksPerClientPerSecond: number;
+      }
+    | undefined;
+  warnings: string[];
+}
+
+async function windowCost(
+  start: WindowEnd | undefined,
+  end: WindowEnd | undefined,
+  opts: {
+    clients: number;
+    live: number;
+    workers: number;
+    inputHz: number;
+    rates: { tickHz: number; patchHz: number } | undefined;
+    /** Worker event loop utilisation, one sample per worker report in the window. */
+    elu: number[];
+    lagMaxMs: number;
+  },
+): Promise<Cost> {
+  const warnings: string[] = [];
+  if (!start || !end) {
+    return { server: undefined, bots: undefined, warnings: ["no steady window (the run ended during the ramp)"] };
+  }
+  const seconds = (end.at - start.at) / 1000;
+  const live = Math.max(1, opts.live);
+  const cpuUs = end.cpu.user + end.cpu.system - start.cpu.user - start.cpu.system;
+  const processCores = cpuUs / 1e6 / seconds;
+  const perClientSecond = (k: keyof WindowEnd["totals"]) => (end.totals[k] - start.totals[k]) / seconds / live;
+  const bots: NonNullable<Cost["bots"]> = {
+    windowSeconds: round(seconds, 2),
+    processCores: round(processCores, 3),
+    cpuPerBotTickUs: round(cpuUs / (live * seconds * opts.inputHz), 3),
+    botsPerBotCore: opts.live > 0 ? Math.round(live / Math.max(processCores, 1e-9)) : NaN,
+    workerEluMean: round(opts.elu.length ? opts.elu.reduce((a, b) => a + b, 0) / opts.elu.length : NaN, 3),
+    workerEluMax: round(Math.max(0, ...opts.elu), 3),
+    inputScheduleLagMaxMs: round(opts.lagMaxMs, 1),
+    inputsPerClientPerSecond: round(perClientSecond("inputsSent"), 2),
+    patchesPerClientPerSecond: round(perClientSecond("patches"), 2),
+    unreliableFramesPerClientPerSecond: round(perClientSecond("unreliableFrames"), 2),
+    acksPerClientPerSecond: round(perClientSecond("acksSent"), 2),
+    bareAcksPerClientPerSecond: round(perClientSecond("bareAcks"), 2),
+  };
+
+  let server: Cost["server"];
+  const [s0, s1] = await Promise.all([start.server, end.server]);
+  if (s0 && s1 && s0.values.has(SERVER_CPU_METRIC)) {
+    const d = (name: string) => (s1.values.get(name) ?? 0) - (s0.values.get(name) ?? 0);
+    const sSeconds = (s1.at - s0.at) / 1000;
+    const gauge = ((s0.values.get("tickwire_clients") ?? NaN) + (s1.values.get("tickwire_clients") ?? NaN)) / 2;
+    const clients = Number.isFinite(gauge) && gauge > 0 ? gauge : live;
+    const rooms = ((s0.values.get("tickwire_rooms") ?? 0) + (s1.values.get("tickwire_rooms") ?? 0)) / 2;
+    const measuredTickHz = rooms > 0 ? d("tickwire_tick_duration_seconds_count") / sSeconds / rooms : NaN;
+    const tickHz = opts.rates?.tickHz ?? (Number.isFinite(measuredTickHz) ? Math.round(measuredTickHz) : 30);
+    const tickHzFrom = opts.rates ? "server log" : Number.isFinite(measuredTickHz) ? "measured" : "assumed";
+    const cpuSeconds = d(SERVER_CPU_METRIC);
+    const c = serverCost(cpuSeconds, sSeconds, clients, tickHz);
+    const perClient = (name: string) => round(d(name) / sSeconds / clients, 2);
+    server = {
+      windowSeconds: round(sSeconds, 2),
+      clients: round(clients, 1),
+      tickHz,
+      tickHzFrom,
+      cpuSeconds: round(cpuSeconds, 3),
+      cores: round(c.cores, 3),
+      cpuPerClientTickUs: round(c.cpuPerClientTick * 1e6, 2),
+      playersPerCore: Math.round(c.playersPerCore),
+      framesReceivedPerClientPerSecond: perClient("tickwire_messages_received_total"),
+      framesSentPerClientPerSecond: perClient("tickwire_messages_sent_total"),
+      unreliableSentPerClientPerSecond: perClient("tickwire_unreliable_frames_sent_total"),
+      unreliableDroppedPerClientPerSecond: perClient("tickwire_unreliable_frames_dropped_total"),
+      flushesPerRoomPerSecond: rooms > 0 ? round(d(FLUSH_COUNT_METRIC) / sSeconds / rooms, 1) : NaN,
+    };
+    // A room flushes after each step, or once after the steps of a late timer: fewer flushes
+    // than ticks means the server is behind (it catches up steps in bursts).
+    if (server.flushesPerRoomPerSecond < 0.9 * tickHz)
+      warnings.push(
+        `the server flushed ${server.flushesPerRoomPerSecond} times per room-second for a ${tickHz} Hz tick: the server is behind (saturated), so every per-client rate is lower`,
+      );
+    const sent = d("tickwire_unreliable_frames_sent_total");
+    const dropped = d("tickwire_unreliable_frames_dropped_total");
+    // A few percent are dropped at any load (the ack window at work, full SDK bots alike).
+    if (dropped > 0.1 * (sent + dropped))
+      warnings.push(
+        `the server dropped ${((100 * dropped) / (sent + dropped)).toFixed(1)} % of unreliable frames (clients read or acknowledged late): the bots or the machine may be the bottleneck`,
+      );
+  }
+
+  // The bots as the bottleneck: their process near the cores its workers can use, a worker's
+  // loop saturated, or the rates they achieved short of the target.
+  if (processCores >= 0.9 * opts.workers)
+    warnings.push(
+      `the bot process used ${processCores.toFixed(2)} cores for ${opts.workers} worker thread(s): the bots may be the bottleneck (add --workers, or use --bot thin)`,
+    );
+  // The mean: a single busy second (a join burst, a GC, the machine's other process) is no verdict.
+  if (bots.workerEluMean >= 0.85)
+    warnings.push(
+      `the bot workers' event loops were ${(bots.workerEluMean * 100).toFixed(0)} % busy on average: the bots may be the bottleneck`,
+    );
+  if (bots.inputsPerClientPerSecond < 0.9 * opts.inputHz)
+    warnings.push(
+      `bots sent ${bots.inputsPerClientPerSecond} inputs/s per client, more than 10 % under the target ${opts.inputHz}`,
+    );
+  // Bots that read late receive fewer unreliable frames than the server sent them in the window
+  // (both sides count the same frames; with no /metrics, one a tick is the target).
+  const unreliableTarget = server?.unreliableSentPerClientPerSecond ?? opts.rates?.tickHz;
+  if (unreliableTarget !== undefined && bots.unreliableFramesPerClientPerSecond < 0.9 * unreliableTarget)
+    warnings.push(
+      `bots received ${bots.unreliableFramesPerClientPerSecond} unreliable frames/s per client, more than 10 % under the ${unreliableTarget} ${server ? "the server sent them" : "of the tick rate"}: the bots read late`,
+    );
+  return { server, bots, warnings };
+}
+
+/** The cost figures as report lines. */
+function costLines(cost: Cost): string[] {
+  const out: string[] = [];
+  const s = cost.server;
+  if (s) {
+    out.push(
+      `server CPU: ${s.cores} cores for ${s.clients} clients at ${s.tickHz} Hz (${s.tickHzFrom}) = ${s.cpuPerClientTickUs} us per client-tick, ${s.playersPerCore} players per core (steady ${s.windowSeconds} s, process_cpu_seconds_total)`,
+      `server frames per client: ${s.framesReceivedPerClientPerSecond}/s received (inputs, lone acks, pings), ${s.framesSentPerClientPerSecond}/s sent; unreliable ${s.unreliableSentPerClientPerSecond}/s sent, ${s.unreliableDroppedPerClientPerSecond}/s dropped; ${s.flushesPerRoomPerSecond} flushes per room-second`,
+    );
+  } else out.push("server CPU: not measured (no /metrics with process_cpu_seconds_total)");
+  const b = cost.bots;
+  if (b) {
+    out.push(
+      `bot process CPU: ${b.processCores} cores = ${b.cpuPerBotTickUs} us per bot-input, ${b.botsPerBotCore} bots per bot core; worker loop busy ${(b.workerEluMean * 100).toFixed(0)} % mean, ${(b.workerEluMax * 100).toFixed(0)} % max; input schedule lag max ${b.inputScheduleLagMaxMs} ms`,
+      `bots per client: ${b.inputsPerClientPerSecond} inputs/s sent, ${b.patchesPerClientPerSecond} patches/s received (${b.unreliableFramesPerClientPerSecond} unreliable), ${b.acksPerClientPerSecond} acks/s (${b.bareAcksPerClientPerSecond} alone)`,
+    );
+  }
+  return out;
 }
 
 function round(v: number, digits = 2): number {

@@ -46,3 +46,54 @@ export function sampleQuantile(q: number, samples: number[]): number {
   const sorted = [...samples].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 }
+
+/** Every sample of a `/metrics` text, summed over labels by metric name (counters and gauges). */
+export type MetricTotals = Map<string, number>;
+
+export function parseMetricTotals(text: string): MetricTotals {
+  const out: MetricTotals = new Map();
+  for (const line of text.split("\n")) {
+    if (line === "" || line.startsWith("#")) continue;
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (\S+)/.exec(line);
+    if (!m) continue;
+    const v = Number(m[3]);
+    if (Number.isFinite(v)) out.set(m[1]!, (out.get(m[1]!) ?? 0) + v);
+  }
+  return out;
+}
+
+/** One scrape of the server's `/metrics`, and when it answered (`performance.now()` ms). */
+export interface MetricsSnapshot {
+  at: number;
+  values: MetricTotals;
+}
+
+export async function fetchMetricTotals(httpUrl: string): Promise<MetricsSnapshot> {
+  const text = await (await fetch(`${httpUrl}/metrics`)).text();
+  return { at: performance.now(), values: parseMetricTotals(text) };
+}
+
+/** The server process's CPU counter (prom-client default metrics, with the server's `tickwire_process_` prefix). */
+export const SERVER_CPU_METRIC = "tickwire_process_process_cpu_seconds_total";
+
+export interface ServerCost {
+  /** CPU seconds per client per tick. */
+  cpuPerClientTick: number;
+  /** Clients one core serves at `tickHz`: 1 / (cpuPerClientTick × tickHz). */
+  playersPerCore: number;
+  /** Cores the server process used over the window. */
+  cores: number;
+}
+
+/**
+ * Server CPU per client-tick over a window: `cpuSeconds / (clients × windowSeconds × tickHz)`,
+ * and the players one core serves at that tick rate.
+ */
+export function serverCost(cpuSeconds: number, windowSeconds: number, clients: number, tickHz: number): ServerCost {
+  const perClientTick = cpuSeconds / (clients * windowSeconds * tickHz);
+  return {
+    cpuPerClientTick: perClientTick,
+    playersPerCore: 1 / (perClientTick * tickHz),
+    cores: cpuSeconds / windowSeconds,
+  };
+}

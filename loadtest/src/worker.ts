@@ -1,4 +1,5 @@
 import { parentPort } from "node:worker_threads";
+import { performance } from "node:perf_hooks";
 import {
   joinArenaById,
   createArena,
@@ -7,16 +8,21 @@ import {
   COMBAT,
   type ArenaConnection,
 } from "@tickwire/example-arena/client";
-import type { BotSpec, FromWorker, ToWorker, WorkerReport } from "./protocol.ts";
+import { emptyReport, type BotSpec, type FromWorker, type ToWorker, type WorkerReport } from "./protocol.ts";
+import { ThinFleet, type ThinCounters } from "./thinBot.ts";
 
 // A bot worker: many bots on one thread, each joining, sending inputs at the tick rate with
-// a wandering stick, firing now and then at the nearest player it can see, and pinging once a
-// second. Reports deltas to the coordinator every second.
+// a wandering stick, firing now and then, and pinging once a second. Reports deltas to the
+// coordinator every second. Full bots (SDK connections) aim at the nearest player they see;
+// thin bots (thinBot.ts: wire protocol only, no state) fire blind. A worker runs one kind.
 
 interface Bot {
   conn: ArenaConnection;
   seenPatches: number;
   seenBytes: number;
+  seenUnreliable: number;
+  seenAcks: number;
+  seenBareAcks: number;
   heading: number;
   leaving: boolean;
 }
@@ -25,23 +31,10 @@ const bots: Bot[] = [];
 let report = emptyReport();
 let inputTimer: ReturnType<typeof setInterval> | undefined;
 const timers: Array<ReturnType<typeof setTimeout>> = [];
-
-function emptyReport(): WorkerReport {
-  return {
-    joined: 0,
-    failed: 0,
-    disconnects: 0,
-    patches: 0,
-    bytes: 0,
-    rttMs: [],
-    heldSum: 0,
-    heldSamples: 0,
-    shots: 0,
-    hits: 0,
-    created: [],
-    errors: [],
-  };
-}
+/** Thin bots: the fleet, and its counters as of the last report. */
+let fleet: ThinFleet | undefined;
+let fleetSeen: ThinCounters | undefined;
+let eluBefore = performance.eventLoopUtilization();
 
 function post(msg: FromWorker): void {
   parentPort!.postMessage(msg);
@@ -52,17 +45,58 @@ function collect(): WorkerReport {
     const c = b.conn.counters;
     report.patches += c.patches - b.seenPatches;
     report.bytes += c.bytesReceived - b.seenBytes;
+    report.unreliableFrames += c.unreliableFrames - b.seenUnreliable;
+    report.acksSent += c.acksSent - b.seenAcks;
+    report.bareAcks += c.acksSent - c.acksPiggybacked - b.seenBareAcks;
     b.seenPatches = c.patches;
     b.seenBytes = c.bytesReceived;
+    b.seenUnreliable = c.unreliableFrames;
+    b.seenAcks = c.acksSent;
+    b.seenBareAcks = c.acksSent - c.acksPiggybacked;
     const held = b.conn.state?.players?.size;
     if (held !== undefined) {
       report.heldSum += held;
       report.heldSamples++;
     }
   }
+  if (fleet) collectThin(fleet);
+  const elu = performance.eventLoopUtilization();
+  report.elu = performance.eventLoopUtilization(elu, eluBefore).utilization;
+  eluBefore = elu;
   const out = report;
   report = emptyReport();
   return out;
+}
+
+function collectThin(f: ThinFleet): void {
+  const c = f.counters;
+  const prev = fleetSeen;
+  const d = (k: keyof ThinCounters) => c[k] - (prev?.[k] ?? 0);
+  report.joined += d("joined");
+  report.failed += d("failed");
+  report.disconnects += d("disconnects");
+  report.patches += d("reliablePatches") + d("unreliableFrames");
+  report.unreliableFrames += d("unreliableFrames");
+  report.bytes += d("bytes");
+  report.inputsSent += d("inputsSent");
+  report.acksSent += d("acksSent");
+  report.bareAcks += d("bareAcks");
+  report.shots += d("shots");
+  fleetSeen = { ...c };
+  report.rttMs.push(...f.takeRtt());
+  for (const e of f.takeErrors()) if (report.errors.length < 5) report.errors.push(e);
+  report.lagMaxMs = f.takeLag().maxMs;
+}
+
+function startThinBot(f: ThinFleet, spec: BotSpec): void {
+  f.join({ index: spec.index, roomId: spec.roomId }).then(
+    (bot) => {
+      if (!spec.roomId) report.created.push({ index: spec.index, roomId: bot.roomId });
+    },
+    () => {
+      /* counted and recorded by the fleet */
+    },
+  );
 }
 
 async function startBot(endpoint: string, spec: BotSpec): Promise<void> {
@@ -72,7 +106,16 @@ async function startBot(endpoint: string, spec: BotSpec): Promise<void> {
       ? await joinArenaById(client, spec.roomId, { name: `bot-${spec.index}` })
       : await createArena(client, { name: `bot-${spec.index}` });
     if (!spec.roomId) report.created.push({ index: spec.index, roomId: conn.roomId });
-    const bot: Bot = { conn, seenPatches: 0, seenBytes: 0, heading: Math.random() * Math.PI * 2, leaving: false };
+    const bot: Bot = {
+      conn,
+      seenPatches: 0,
+      seenBytes: 0,
+      seenUnreliable: 0,
+      seenAcks: 0,
+      seenBareAcks: 0,
+      heading: Math.random() * Math.PI * 2,
+      leaving: false,
+    };
     conn.on("shots", ({ shots }) => {
       for (const shot of shots) if (shot.shooter === conn.sessionId && shot.hit) report.hits++;
     });
@@ -97,6 +140,7 @@ function tickInputs(): void {
     b.heading += (Math.random() - 0.5) * 0.3;
     const target = Math.random() < FIRE_CHANCE ? nearestOther(b.conn) : undefined;
     if (target) report.shots++;
+    report.inputsSent++;
     b.conn.sendInput({
       moveX: Math.cos(b.heading),
       moveY: Math.sin(b.heading),
@@ -131,8 +175,22 @@ function pingAll(): void {
 
 parentPort!.on("message", async (msg: ToWorker) => {
   if (msg.type === "spawn") {
+    if (msg.bot === "thin") {
+      // One fleet and one timer for all of this worker's thin bots.
+      if (!fleet) {
+        fleet = new ThinFleet({ endpoint: msg.endpoint, inputHz: msg.inputHz });
+        fleet.start();
+      }
+      const f = fleet;
+      for (const spec of msg.bots) timers.push(setTimeout(() => startThinBot(f, spec), spec.delayMs));
+      return;
+    }
     for (const spec of msg.bots) timers.push(setTimeout(() => void startBot(msg.endpoint, spec), spec.delayMs));
     inputTimer ??= setInterval(tickInputs, 1000 / msg.inputHz);
+    return;
+  }
+  if (msg.type === "report-now") {
+    post({ type: "report", report: collect(), flushed: true });
     return;
   }
   // stop
@@ -140,7 +198,7 @@ parentPort!.on("message", async (msg: ToWorker) => {
   if (inputTimer) clearInterval(inputTimer);
   const final = collect();
   for (const b of bots) b.leaving = true;
-  await Promise.allSettled(bots.map((b) => b.conn.leave()));
+  await Promise.allSettled([...bots.map((b) => b.conn.leave()), fleet?.leaveAll()]);
   post({ type: "stopped", report: final });
 });
 
