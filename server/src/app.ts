@@ -85,7 +85,14 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       Object.entries(options.rooms).map(([name, game]) => [
         name,
         defineRoom(
-          createGameRoom(game, { config, metrics, log: createLogger(name), batch: (fn) => bound.batch(fn), load }),
+          createGameRoom(game, {
+            config,
+            metrics,
+            log: createLogger(name),
+            batch: (fn) => bound.batch(fn),
+            hold: () => bound.hold(),
+            load,
+          }),
         ),
       ]),
     ),

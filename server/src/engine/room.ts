@@ -21,6 +21,8 @@ export interface RoomDeps {
   log: Logger;
   /** Sends what `fn` sends together, each client's frames in one write (see GameTransport). */
   batch(fn: () => void): void;
+  /** Holds what is sent until the returned function is called (see GameTransport.hold). */
+  hold(): () => void;
   /** This process's rooms and seats against MAX_ROOMS and MAX_CLIENTS. */
   load: ProcessLoad;
 }
@@ -58,7 +60,7 @@ export function createGameRoom<S extends EngineState, I extends EngineInput, W, 
   game: Game<S, I, W, O>,
   deps: RoomDeps,
 ): new () => Room<{ state: S; input: I }> {
-  const { config, metrics, log, batch, load } = deps;
+  const { config, metrics, log, batch, hold, load } = deps;
   const def = game.definition;
 
   return class EngineRoom extends Room<{ state: S; input: I }> {
@@ -103,6 +105,8 @@ export function createGameRoom<S extends EngineState, I extends EngineInput, W, 
     /** Fast fields go out from the tick, on the unreliable channel (see UnreliableFlusher). */
     #flusher: UnreliableFlusher | undefined;
     #flushQueued = false;
+    /** Set from a step to the end of the flush after it: what the room sends meanwhile waits for the flush. */
+    #releaseSends: (() => void) | undefined;
     #stepsSinceFlush = 0;
     /** Reliable patches owed, in patches: grows by PATCH_HZ / TICK_HZ per step. */
     #patchCredit = 0;
@@ -191,10 +195,17 @@ export function createGameRoom<S extends EngineState, I extends EngineInput, W, 
       const timer = new TickTimer(1000 / config.tickHz, metrics);
       this.setFixedTimestep(() => {
         if (this.#crashed) return;
-        if (this.#faultAtNextStep) throw new Error("fault injected in the tick (FAULT_INJECTION)");
-        timer.begin();
-        this.core.step((id) => this.#inputs.next(id) ?? this.inputs.get(id).next());
-        timer.end();
+        // The game's messages of this step (a shot, a score) leave with the flush's state.
+        this.#releaseSends ??= hold();
+        try {
+          if (this.#faultAtNextStep) throw new Error("fault injected in the tick (FAULT_INJECTION)");
+          timer.begin();
+          this.core.step((id) => this.#inputs.next(id) ?? this.inputs.get(id).next());
+          timer.end();
+        } catch (err) {
+          this.#sendHeld();
+          throw err;
+        }
         this.#stepsSinceFlush++;
         this.#queueFlush();
       }, config.tickHz);
@@ -207,13 +218,20 @@ export function createGameRoom<S extends EngineState, I extends EngineInput, W, 
       this.#flushQueued = true;
       queueMicrotask(() => {
         this.#flushQueued = false;
-        if (this.#crashed) return;
         try {
-          this.#flush();
+          if (!this.#crashed) this.#flush();
         } catch (err) {
           this.onUncaughtException(err as Error, "flush");
+        } finally {
+          this.#sendHeld();
         }
       });
+    }
+
+    #sendHeld(): void {
+      const release = this.#releaseSends;
+      this.#releaseSends = undefined;
+      release?.();
     }
 
     #flush(): void {

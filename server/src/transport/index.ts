@@ -25,6 +25,12 @@ export interface GameTransport {
    * write on uWS; the ws fallback sends as it goes).
    */
   batch(fn: () => void): void;
+  /**
+   * Holds what is sent from now until the returned function is called, then sends as `batch`
+   * does: a room holds from its first step to the end of its flush, so that messages its game
+   * sends during the step leave with the state.
+   */
+  hold(): () => void;
 }
 
 export function limitsFromConfig(config: Config): ClientLimits {
@@ -72,6 +78,7 @@ export async function createTransport(
         boundPort: () => t.boundPort,
         backlog: () => t.backlog(),
         batch: (fn) => t.batch(fn),
+        hold: () => t.hold(),
       };
     }
     if (config.transport === "uws") {
@@ -88,5 +95,12 @@ export async function createTransport(
     );
   const { TickwireWsTransport } = await import("./ws.ts");
   const t = new TickwireWsTransport({ ...perClient, beforeUpgrade, http, log });
-  return { kind: "ws", colyseus: t, boundPort: () => t.boundPort, backlog: () => t.backlog(), batch: (fn) => fn() };
+  return {
+    kind: "ws",
+    colyseus: t,
+    boundPort: () => t.boundPort,
+    backlog: () => t.backlog(),
+    batch: (fn) => fn(),
+    hold: () => () => {},
+  };
 }

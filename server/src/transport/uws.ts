@@ -85,6 +85,11 @@ export class TickwireUwsTransport extends uWebSocketsTransport {
     this.#batch.run(fn);
   }
 
+  /** Holds every frame sent until the returned function is called (see SendBatch.hold). */
+  hold(): () => void {
+    return this.#batch.hold();
+  }
+
   /** Clients with bytes waiting in user space, and how many bytes in all. */
   backlog(): BacklogSnapshot {
     let clients = 0;

@@ -32,20 +32,31 @@ export class SendBatch {
   }
 
   run(fn: () => void): void {
-    if (this.#active) {
-      fn();
-      return;
-    }
-    this.#active = true;
+    const release = this.hold();
     try {
       fn();
     } finally {
+      release();
+    }
+  }
+
+  /**
+   * Holds every frame sent from now until the returned function is called, then writes each
+   * client's frames together. A hold taken while one is active is part of it (its release does
+   * nothing).
+   */
+  hold(): () => void {
+    if (this.#active) return NOTHING;
+    this.#active = true;
+    return () => {
       this.#active = false;
       for (const client of this.#clients) client.flushBatch();
       this.#clients.clear();
-    }
+    };
   }
 }
+
+const NOTHING = (): void => {};
 
 /**
  * The Colyseus uWS client with the two channels Tickwire needs:
