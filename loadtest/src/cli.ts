@@ -133,6 +133,7 @@ async function main(): Promise<number> {
     bareAcks: 0,
   };
   const rtt: number[] = [];
+  const joinMs: number[] = [];
   /** Per report during the steady window: worker event loop utilisation and input schedule lag. */
   const steadyElu: number[] = [];
   let steadyLagMaxMs = 0;
@@ -159,6 +160,7 @@ async function main(): Promise<number> {
       steadyLagMaxMs = Math.max(steadyLagMaxMs, r.lagMaxMs);
     }
     rtt.push(...r.rttMs);
+    joinMs.push(...r.joinMs);
     for (const e of r.errors) if (errors.length < 10) errors.push(e);
     for (const c of r.created) created.push(c.roomId);
   };
@@ -359,6 +361,13 @@ async function main(): Promise<number> {
     /** Hits are counted by full bots only (thin bots do not read the shot messages: 0). */
     combat: { shots: totals.shots, hits: totals.hits },
     rttMs: { samples: rtt.length, p50: round(sampleQuantile(0.5, rtt)), p99: round(sampleQuantile(0.99, rtt)) },
+    /** From a bot's seat request to its joined room, over every join of the run. */
+    joinMs: {
+      samples: joinMs.length,
+      p50: round(sampleQuantile(0.5, joinMs)),
+      p99: round(sampleQuantile(0.99, joinMs)),
+      max: round(Math.max(0, ...joinMs)),
+    },
     serverTickMs: {
       samples: ticks.at(-1)?.count ?? 0,
       p50: round(histogramQuantile(0.5, ticks) * 1000, 3),
@@ -386,6 +395,9 @@ async function main(): Promise<number> {
     `  per client: ${result.perClient.patchesPerSecond} patches/s, ${result.perClient.downstreamBytesPerSecond} B/s downstream (steady state, ${measuredSeconds.toFixed(1)} s)`,
   );
   console.log(`  RTT: p50 ${result.rttMs.p50} ms, p99 ${result.rttMs.p99} ms (${result.rttMs.samples} pings)`);
+  console.log(
+    `  join time: p50 ${result.joinMs.p50} ms, p99 ${result.joinMs.p99} ms, max ${result.joinMs.max} ms (${result.joinMs.samples} joins over a ${ramp} s ramp)`,
+  );
   console.log(
     bot === "thin"
       ? `  players held per client: not measured (thin bots decode no state), shots ${result.combat.shots}, hits not counted (thin bots do not read the shot messages: 0 in the JSON)`

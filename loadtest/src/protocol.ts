@@ -30,6 +30,8 @@ export interface WorkerReport {
   patches: number;
   bytes: number;
   rttMs: number[];
+  /** How long each join took, ms: from the seat request to the joined room (the handshake done). */
+  joinMs: number[];
   /**
    * Players held in bots' states (themselves included), summed over samples: interest
    * management at work. Full bots only (thin bots hold no state: 0).
@@ -63,6 +65,7 @@ export function emptyReport(): WorkerReport {
     patches: 0,
     bytes: 0,
     rttMs: [],
+    joinMs: [],
     heldSum: 0,
     heldSamples: 0,
     shots: 0,

@@ -222,6 +222,8 @@ export class ThinFleet {
   readonly counters: ThinCounters = zeroCounters();
   /** RTT samples (ms) not yet taken by `takeRtt()`. */
   #rtt: number[] = [];
+  /** Join times (ms) not yet taken by `takeJoinTimes()`. */
+  #joinTimes: number[] = [];
   #errors: string[] = [];
   readonly #endpoint: string;
   readonly #inputHz: number;
@@ -267,6 +269,13 @@ export class ThinFleet {
   }
 
   /** RTT samples since the last call. */
+  /** Join times (ms) since the last call. */
+  takeJoinTimes(): number[] {
+    const out = this.#joinTimes;
+    this.#joinTimes = [];
+    return out;
+  }
+
   takeRtt(): number[] {
     const out = this.#rtt;
     this.#rtt = [];
@@ -290,9 +299,12 @@ export class ThinFleet {
 
   /** Joins one bot: seat reservation, socket, handshake. Resolves once it has joined; rejects (and counts a failure) otherwise. */
   async join(spec: ThinBotSpec): Promise<ThinBotInfo> {
+    const started = performance.now();
     try {
       const seat = await reserveSeat(this.#endpoint, spec);
-      return await this.#connect(spec, seat);
+      const info = await this.#connect(spec, seat);
+      this.#joinTimes.push(performance.now() - started);
+      return info;
     } catch (err) {
       this.counters.failed++;
       this.#error((err as Error).message);

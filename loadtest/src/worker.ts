@@ -84,6 +84,7 @@ function collectThin(f: ThinFleet): void {
   report.shots += d("shots");
   fleetSeen = { ...c };
   report.rttMs.push(...f.takeRtt());
+  report.joinMs.push(...f.takeJoinTimes());
   for (const e of f.takeErrors()) if (report.errors.length < 5) report.errors.push(e);
   report.lagMaxMs = f.takeLag().maxMs;
 }
@@ -101,10 +102,12 @@ function startThinBot(f: ThinFleet, spec: BotSpec): void {
 
 async function startBot(endpoint: string, spec: BotSpec): Promise<void> {
   const client = new TickwireClient(endpoint, { pingIntervalMs: 0 });
+  const started = performance.now();
   try {
     const conn = spec.roomId
       ? await joinArenaById(client, spec.roomId, { name: `bot-${spec.index}` })
       : await createArena(client, { name: `bot-${spec.index}` });
+    report.joinMs.push(performance.now() - started);
     if (!spec.roomId) report.created.push({ index: spec.index, roomId: conn.roomId });
     const bot: Bot = {
       conn,

@@ -1,5 +1,4 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { readFileSync, readdirSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -7,6 +6,7 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { startLocalServer, stopChild } from "../localServer.ts";
+import { CLK_TCK, machineTicks, processTicks, rssKb, threadTicks } from "./proc.ts";
 import { type Buckets, diffBuckets, histogramQuantile, sampleQuantile } from "../serverMetrics.ts";
 import type { BotStats, FromBots, ToBots } from "./stock/bots.ts";
 
@@ -32,7 +32,6 @@ const WORLD_SIZE = 4000;
 const BUCKETS_S = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.02, 0.05];
 /** Seconds the Tickwire load tester keeps running after the window should have ended (joins may lag the ramp). */
 const TICKWIRE_TAIL_S = 10;
-const CLK_TCK = clockTicks();
 
 const USAGE = `Usage: npm run bench:capacity -- [options]
 
@@ -72,54 +71,6 @@ const SCENARIOS: Record<Scenario["name"], Scenario> = {
     tickwireEnv: { WORLD_SIZE: String(WORLD_SIZE), AOI_RADIUS: "1200", AOI_HYSTERESIS: "100" },
   },
 };
-
-// --- /proc ---
-
-function clockTicks(): number {
-  try {
-    const n = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
-    return Number.isInteger(n) && n > 0 ? n : 100;
-  } catch {
-    return 100;
-  }
-}
-
-/** utime + stime (clock ticks) and the name from a /proc stat file. */
-function readStat(file: string): { ticks: number; name: string } {
-  const text = readFileSync(file, "utf8");
-  const close = text.lastIndexOf(")");
-  const rest = text.slice(close + 2).split(" "); // rest[0] is field 3 (state): utime is field 14, stime 15
-  return { ticks: Number(rest[11]) + Number(rest[12]), name: text.slice(text.indexOf("(") + 1, close) };
-}
-
-function processTicks(pid: number): number {
-  return readStat(`/proc/${pid}/stat`).ticks;
-}
-
-function threadTicks(pid: number): Map<string, { name: string; ticks: number }> {
-  const out = new Map<string, { name: string; ticks: number }>();
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      out.set(tid, readStat(`/proc/${pid}/task/${tid}/stat`));
-    } catch {
-      /* the thread ended meanwhile */
-    }
-  }
-  return out;
-}
-
-function rssKb(pid: number): number {
-  const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  if (!m) throw new Error(`no VmRSS for pid ${pid}`);
-  return Number(m[1]);
-}
-
-/** Busy and total clock ticks of the whole machine (/proc/stat, first line). */
-function machineTicks(): { busy: number; total: number } {
-  const f = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
-  const total = f.slice(0, 8).reduce((a, b) => a + b, 0); // user nice system idle iowait irq softirq steal
-  return { busy: total - (f[3] ?? 0) - (f[4] ?? 0), total };
-}
 
 // --- child processes: every one is tracked and stopped, on success, error and signal alike ---
 
