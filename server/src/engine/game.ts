@@ -131,7 +131,8 @@ export interface GameDefinition<
   connection?(world: W, sessionId: string, connected: boolean, ctx: GameContext<S>): void;
   /**
    * One fixed step. `inputs(id)` is the client's input for this tick, sanitized, or undefined
-   * when none arrived; the engine acknowledges it to the client.
+   * when none arrived; the engine acknowledges it to the client. The input is a record the
+   * engine reuses: it stays as it is for this step and the next; copy what you keep longer.
    */
   step(world: W, inputs: (sessionId: string) => I | undefined, ctx: GameContext<S>): void;
   /**

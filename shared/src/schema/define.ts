@@ -1,3 +1,4 @@
+import { inputCodecOf } from "../protocol/input.ts";
 import { schema, t, type FieldsAndMethods } from "@colyseus/schema";
 import { metadataOf } from "./metadata.ts";
 import { markOwnerOnly, markUnreliable } from "./unreliable.ts";
@@ -143,8 +144,9 @@ export function defineState<T extends FieldsAndMethods>(fields: T, name: string)
 }
 
 /**
- * Builds a game's input class: one per client per tick, delta-encoded and sent redundantly on
- * the unreliable channel. The engine adds `seq`, which the client SDK stamps.
+ * Builds a game's input class: one per client per tick, packed at fixed offsets and sent
+ * redundantly (each frame repeats the previous inputs). Its fields are numbers and booleans;
+ * any other field throws here, naming it. The engine adds `seq`, which the client SDK stamps.
  *
  * @example
  * ```ts
@@ -152,5 +154,7 @@ export function defineState<T extends FieldsAndMethods>(fields: T, name: string)
  * ```
  */
 export function defineInput<T extends FieldsAndMethods>(fields: T, name: string) {
-  return schema({ seq: t.uint32().default(0), ...fields }, name);
+  const ctor = schema({ seq: t.uint32().default(0), ...fields }, name);
+  inputCodecOf(ctor);
+  return ctor;
 }
