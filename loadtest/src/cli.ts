@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { positiveInt } from "./args.ts";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { mkdir, writeFile } from "node:fs/promises";
@@ -39,13 +40,6 @@ const USAGE = `Usage: npm run loadtest -- [options]
                    MAX_PLAYERS_PER_ROOM is raised to fit the bots per room unless given here
   --out FILE       JSON report path (default loadtest/results/loadtest-<time>.json)
   --help`;
-
-function positiveInt(name: string, raw: string | undefined, fallback: number, min = 1): number {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number >= ${min}, got "${raw}"`);
-  return n;
-}
 
 /** Bots one worker thread is given by default, by kind. */
 const BOTS_PER_WORKER: Record<BotKind, number> = { thin: 2000, full: 100 };

@@ -1,4 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { positiveInt } from "../args.ts";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -782,13 +783,6 @@ function warningsOf(sc: Scenario, r: ServerResult): string[] {
 }
 
 // --- main ---
-
-function positiveInt(name: string, raw: string | undefined, fallback: number, min = 1): number {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number >= ${min}, got "${raw}"`);
-  return n;
-}
 
 async function main(): Promise<number> {
   const { values } = parseArgs({

@@ -5,6 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { startLocalServer, stopChild, type LocalServer } from "../localServer.ts";
+import { positiveInt } from "../args.ts";
 import { rssKb } from "./proc.ts";
 
 // npm run bench:ramp: how many players one server process holds at 30 Hz in rooms of 20 with
@@ -162,19 +163,14 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const num = (name: string, raw: string | undefined, fallback: number): number => {
-    const n = raw === undefined ? fallback : Number(raw);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a whole number >= 1, got "${raw}"`);
-    return n;
-  };
   const steps = (values.steps ?? "200,400,600,800,1000,1200,1600,2000")
     .split(",")
-    .map((s) => num("steps", s.trim(), 0));
+    .map((s) => positiveInt("steps", s.trim(), 0));
   const opts = {
-    roomSize: num("room-size", values["room-size"], 20),
-    window: num("window", values.window, 15),
-    ramp: num("ramp", values.ramp, 5),
-    ...(values.workers !== undefined && { workers: num("workers", values.workers, 1) }),
+    roomSize: positiveInt("room-size", values["room-size"], 20),
+    window: positiveInt("window", values.window, 15),
+    ramp: positiveInt("ramp", values.ramp, 5),
+    ...(values.workers !== undefined && { workers: positiveInt("workers", values.workers, 1) }),
   };
   const budget = TICK_MS / 2;
   console.log(
