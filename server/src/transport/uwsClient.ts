@@ -12,6 +12,8 @@ const SEND_DROPPED = 2;
 /** First size of a client's flush buffer, and the largest kept between flushes. */
 const BATCH_BUFFER_BYTES = 1024;
 const BATCH_BUFFER_KEEP_BYTES = 64 * 1024;
+/** A flush's frames for one client are written early once they would pass this many bytes. */
+const BATCH_WRITE_BYTES = 16 * 1024;
 
 /**
  * Collects the frames of one flush per client so that each client's frames of a tick (the
@@ -175,6 +177,9 @@ export class TickwireUwsClient extends uWebSocketClient implements HasChannel {
 
   #send(data: Uint8Array, reliable: boolean): void {
     if (this.#batch.active) {
+      // A flush that piles up (a burst of messages in one tick) goes out in parts: what waits
+      // here for the end of the flush is not the client's backlog, and must not look like it.
+      if (this.#batchedFrames > 0 && this.#batchedEnd + data.byteLength > BATCH_WRITE_BYTES) this.flushBatch();
       if (this.#batchedFrames === 0) this.#batch.add(this);
       this.#append(data);
       return;
