@@ -2,6 +2,7 @@ import { now } from "./time.ts";
 import { CloseCodes } from "@tickwire/shared";
 import {
   ACK_HEADER_BYTES,
+  helloFrame,
   prependAck,
   seqNewer,
   unreliableSeqOf,
@@ -33,9 +34,9 @@ export interface ChannelOptions {
 
 /** Channel counters, cumulative since join. */
 export interface ChannelCounters {
-  /** WebSocket frames received from the server. */
+  /** Frames received from the server (each frame inside a bundle counts as one). */
   framesReceived: number;
-  /** Payload bytes received from the server. */
+  /** Payload bytes of those frames (a bundle's own headers left out). */
   bytesReceived: number;
   /** Unreliable state frames received, and their bytes. */
   unreliableFrames: number;
@@ -109,9 +110,10 @@ export class ClientChannel {
   }
 
   // An ack of nothing (seq 0) tells the server at once that this client acknowledges, so its
-  // first frames already go through the ack window rather than the kernel's send buffer.
+  // first frames already go through the ack window rather than the kernel's send buffer; the
+  // hello behind it says that this client reads bundles.
   #hello(): void {
-    if (isOpen(this.#room)) sendFrame(this.#room, prependAck({ seq: 0, heldMs: 0 }));
+    if (isOpen(this.#room)) sendFrame(this.#room, prependAck({ seq: 0, heldMs: 0 }, helloFrame()));
   }
 
   /** Stops the ack timer (the room has been left). */

@@ -5,6 +5,7 @@ import {
   ACK_HEADER_BYTES,
   BUNDLE_CODE,
   forEachBundled,
+  helloFrame,
   inputCodecOf,
   inputFrameBytes,
   seqNewer,
@@ -147,6 +148,7 @@ function scratchView(length: number): Buffer {
 }
 
 const codec = inputCodecOf(PlayerInput);
+const HELLO = helloFrame();
 const ONE_BYTE: Record<number, Buffer> = {
   [JOIN_ROOM]: Buffer.from([JOIN_ROOM]),
   [LEAVE_ROOM]: Buffer.from([LEAVE_ROOM]),
@@ -379,11 +381,13 @@ export class ThinFleet {
           if (bot.joinedAt !== 0) return this.#message(bot, data);
           if ((data[0]! & CODE_MASK) === ERROR) return fail(`join refused: ${describeError(data)}`);
           if ((data[0]! & CODE_MASK) !== JOIN_ROOM) return;
-          // Acknowledge JOIN_ROOM (the server then sends the full state), then a bare ack of
-          // nothing: this client acknowledges, so its frames go through the ack window at once.
+          // Acknowledge JOIN_ROOM (the server then sends the full state), then an ack of
+          // nothing: this client acknowledges, so its frames go through the ack window at once;
+          // the hello behind it says that it reads bundles.
           bot.ws.send(ONE_BYTE[JOIN_ROOM]!);
           writeAckHeader(scratch, { seq: 0, heldMs: 0 });
-          bot.ws.send(scratchView(ACK_HEADER_BYTES));
+          scratch.set(HELLO, ACK_HEADER_BYTES);
+          bot.ws.send(scratchView(ACK_HEADER_BYTES + HELLO.byteLength));
           this.counters.acksSent++;
           this.counters.bareAcks++;
           settled = true;

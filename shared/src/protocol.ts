@@ -21,7 +21,14 @@ export {
   readInputFrameHeader,
   type InputCodec,
 } from "./protocol/input.ts";
-export { BUNDLE_CODE, BUNDLE_PART_HEADER_BYTES, forEachBundled } from "./protocol/bundle.ts";
+export {
+  BUNDLE_CODE,
+  BUNDLE_PART_HEADER_BYTES,
+  HELLO_CODE,
+  HELLO_VERSION,
+  forEachBundled,
+  helloFrame,
+} from "./protocol/bundle.ts";
 export { inputAckFieldOf } from "./schema/define.ts";
 export {
   schemaFields,

@@ -7,6 +7,7 @@ import { PlayerInput } from "@tickwire/example-arena/shared";
 import {
   ACK_HEADER_BYTES,
   BUNDLE_CODE,
+  helloFrame,
   INPUT_FRAME_HEADER_BYTES,
   inputCodecOf,
   readAckHeader,
@@ -125,11 +126,12 @@ describe("thin bot wire behaviour (against a stand-in server)", () => {
     const sock = fake.sockets.get(bot.sessionId)!;
     expect(sock.url).toBe(`/proc1/roomA?sessionId=${bot.sessionId}`);
 
-    // The handshake: JOIN_ROOM acknowledged, then a bare ack of seq 0 (this client acknowledges).
+    // The handshake: JOIN_ROOM acknowledged, then an ack of seq 0 (this client acknowledges)
+    // with the hello behind it (it reads bundles).
     await waitFor(() => sock.frames.length >= 2, "the handshake frames");
     expect([...sock.frames[0]!.inner]).toEqual([JOIN_ROOM]);
     expect(sock.frames[1]!.ack).toEqual({ seq: 0, heldMs: 0 });
-    expect(sock.frames[1]!.inner.byteLength).toBe(0);
+    expect([...sock.frames[1]!.inner]).toEqual([...helloFrame()]);
 
     // A bundle (unreliable frame 5, a reliable patch), then plain frames: 7, and 6 arriving late.
     sock.ws.send(bundle(unreliable(5), Uint8Array.from([ROOM_STATE_PATCH | TIMED, 0, 0, 0, 0, 0, 0, 0, 0, 9])));

@@ -8,6 +8,7 @@ import {
   type ArenaConnection,
 } from "@tickwire/example-arena/client";
 import { ArenaState } from "@tickwire/example-arena/shared";
+import { BUNDLE_CODE, prependAck, unreliableSeqOf } from "@tickwire/shared/protocol";
 import { SEE_ALL, startServer, metricValue, inspectRoom, type RunningServer } from "../helpers/server.ts";
 import { TcpProxy } from "../../loadtest/src/tcpProxy.ts";
 import { waitFor, elapse } from "../helpers/wait.ts";
@@ -367,6 +368,37 @@ describe("one WebSocket frame per client per flush", () => {
     } finally {
       stop();
       await watcher.leave();
+      await mover.leave();
+    }
+  });
+
+  it("a client that acknowledges but never said it reads bundles (an SDK from before them) gets plain frames", async () => {
+    const mover = await joinArena(new TickwireClient(server.wsUrl), { name: "mover" });
+    const old = await new Client(server.wsUrl).joinById(mover.roomId, { name: "old" }, ArenaState);
+    // It acknowledges every unreliable frame, as SDKs did before bundles, and sends no hello.
+    const connection = old.connection as any;
+    const decode = connection.events.onmessage;
+    let bundles = 0;
+    connection.events.onmessage = (ev: MessageEvent) => {
+      const frame = new Uint8Array(ev.data as ArrayBuffer);
+      if (frame[0] === BUNDLE_CODE) bundles++;
+      const seq = unreliableSeqOf(frame);
+      if (seq !== undefined) connection.transport.send(prependAck({ seq, heldMs: 0 }));
+      decode(ev);
+    };
+    connection.transport.send(prependAck({ seq: 0, heldMs: 0 }));
+    const stop = drive(mover, (t) => ({ moveX: Math.cos(t / 10), moveY: Math.sin(t / 10) }));
+    try {
+      await waitFor(() => old.state.players?.get(mover.sessionId), "the old client to see the mover");
+      const x0 = old.state.players.get(mover.sessionId)!.x;
+      // A bundle would be an unknown frame to it: it would see the mover stand still.
+      await waitFor(() => Math.abs(old.state.players.get(mover.sessionId)!.x - x0) > 20, "the mover to move on it");
+      const room = await inspectRoom(server, mover.roomId);
+      expect(room.unreliable.clients.find((c: any) => c.sessionId === old.sessionId).acking).toBe(true);
+      expect(bundles).toBe(0);
+    } finally {
+      stop();
+      await old.leave();
       await mover.leave();
     }
   });

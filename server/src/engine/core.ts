@@ -309,7 +309,8 @@ export class Simulation<S extends EngineState, I extends EngineInput, W, O = unk
    * sanitized with the game's sanitizer first, as the server does.
    */
   step(inputs: Readonly<Record<string, I>> | ((sessionId: string) => I | undefined) = {}): void {
-    const sanitize = this.#game.definition.sanitizeInput;
+    const def = this.#game.definition;
+    const sanitize = def.sanitizeInput?.bind(def);
     const get = typeof inputs === "function" ? inputs : (id: string) => inputs[id];
     this.core.step((id) => {
       const input = get(id);

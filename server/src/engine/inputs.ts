@@ -52,8 +52,12 @@ class ClientInputs<I extends EngineInput> {
     const { seq, count } = header;
     if (this.#fresh) {
       this.#fresh = false;
-      // Numbering that went backwards on a new socket is a new sender for this seat.
-      if (seq < this.#newest) this.#newest = 0;
+      // Numbering that went backwards on a new socket is a new sender for this seat: what the
+      // old one left waiting goes.
+      if (seq < this.#newest) {
+        this.#newest = 0;
+        while (this.#count > 0) this.#free.push(this.#take());
+      }
     }
     if (seq <= this.#newest) return { added: 0, sanitized: 0 };
     const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
@@ -75,22 +79,24 @@ class ClientInputs<I extends EngineInput> {
   /** The oldest waiting input, or undefined when none waits. */
   next(): I | undefined {
     if (this.#count === 0) return undefined;
-    const input = this.#ring[this.#head]!;
-    this.#ring[this.#head] = undefined;
-    this.#head = (this.#head + 1) % INPUT_BUFFER_SIZE;
-    this.#count--;
+    const input = this.#take();
     this.#consumed.push(input);
     if (this.#consumed.length > KEPT_CONSUMED) this.#free.push(this.#consumed.shift()!);
     return input;
   }
 
+  /** Takes the oldest waiting input off the ring (there is one). */
+  #take(): I {
+    const input = this.#ring[this.#head]!;
+    this.#ring[this.#head] = undefined;
+    this.#head = (this.#head + 1) % INPUT_BUFFER_SIZE;
+    this.#count--;
+    return input;
+  }
+
   #push(input: I): void {
-    if (this.#count === INPUT_BUFFER_SIZE) {
-      // Full: the oldest waiting input goes.
-      this.#free.push(this.#ring[this.#head]!);
-      this.#head = (this.#head + 1) % INPUT_BUFFER_SIZE;
-      this.#count--;
-    }
+    // Full: the oldest waiting input goes.
+    if (this.#count === INPUT_BUFFER_SIZE) this.#free.push(this.#take());
     this.#ring[(this.#head + this.#count) % INPUT_BUFFER_SIZE] = input;
     this.#count++;
   }

@@ -71,7 +71,7 @@ export function createGameRoom<S extends EngineState, I extends EngineInput, W, 
     override maxMessagesPerSecond = config.maxMessagesPerSecond * 2;
 
     /** Inputs from Tickwire's input frames (the SDK's): read past Colyseus, sanitized as they arrive. */
-    readonly #inputs = new InputStore<I>(def.input as unknown as new () => I, def.sanitizeInput);
+    readonly #inputs = new InputStore<I>(def.input as unknown as new () => I, def.sanitizeInput?.bind(def));
 
     // Colyseus' own input channel, for a stock Colyseus client's `room.input()`: a bounded
     // per-client ring; the oldest input is dropped on overflow. Every decoded frame is

@@ -1,5 +1,5 @@
 import { CloseCodes } from "@tickwire/shared";
-import { INPUT_FRAME_CODE, TickwireProtocol } from "@tickwire/shared/protocol";
+import { HELLO_CODE, HELLO_VERSION, INPUT_FRAME_CODE, TickwireProtocol } from "@tickwire/shared/protocol";
 import type { TrafficMeter } from "./meter.ts";
 import type { RateGate } from "./limits.ts";
 import { inputFrameProblem } from "./inputFrame.ts";
@@ -45,6 +45,11 @@ export function screenFrame(
   if (gate && !gate.take(now)) {
     meter.rateLimited();
     return { close: CloseCodes.RATE_LIMITED, reason: "too many messages" };
+  }
+  if (frame[0] === HELLO_CODE) {
+    // What the client reads: a later version reads all an earlier one does.
+    if (frame.byteLength >= 2 && frame[1]! >= HELLO_VERSION) channel?.acceptBundles();
+    return { consumed: true };
   }
   if (frame[0] === INPUT_FRAME_CODE) {
     // Tickwire's input frame goes straight to the room's input buffer, past Colyseus.

@@ -11,7 +11,7 @@ const SEND_DROPPED = 2;
 
 /** First size of a client's flush buffer, and the largest kept between flushes. */
 const BATCH_BUFFER_BYTES = 1024;
-const BATCH_BUFFER_KEEP_BYTES = 64 * 1024;
+const BATCH_BUFFER_KEEP_BYTES = 8 * 1024;
 /** A flush's frames for one client are written early once they would pass this many bytes. */
 const BATCH_WRITE_BYTES = 16 * 1024;
 
@@ -52,8 +52,9 @@ export class SendBatch {
     this.#active = true;
     return () => {
       this.#active = false;
-      for (const client of this.#clients) client.flushBatch();
-      this.#clients.clear();
+      const clients = this.#clients;
+      this.#clients = new Set();
+      for (const client of clients) client.flushBatch();
     };
   }
 }
@@ -121,8 +122,8 @@ export class TickwireUwsClient extends uWebSocketClient implements HasChannel {
   }
 
   /**
-   * Writes the frames batched during a flush: a Tickwire client (one that acknowledges) gets
-   * them in one bundle, a stock client as separate frames in one corked write.
+   * Writes the frames batched during a flush: a client that reads bundles gets them in one, any
+   * other as separate frames in one corked write.
    */
   flushBatch(): void {
     const buf = this.#batched;
@@ -139,7 +140,7 @@ export class TickwireUwsClient extends uWebSocketClient implements HasChannel {
         if (ws.send(buf.subarray(1 + BUNDLE_PART_HEADER_BYTES, end), true, false) === SEND_DROPPED) this.#overflow();
         return;
       }
-      if (this.channel.acking) {
+      if (this.channel.bundles) {
         buf[0] = BUNDLE_CODE;
         if (ws.send(buf.subarray(0, end), true, false) === SEND_DROPPED) this.#overflow();
         return;
@@ -200,6 +201,13 @@ export class TickwireUwsClient extends uWebSocketClient implements HasChannel {
     const blocked = this.channel.blockedBy(now);
     if (blocked) this.channel.drop(blocked);
     else this.channel.send(new Uint8Array(data), false, now);
+  }
+
+  // What this flush holds for the client goes out before the close (a kick from a game's step
+  // would otherwise lose its last message).
+  override leave(code?: number, data?: string): void {
+    this.flushBatch();
+    super.leave(code, data);
   }
 
   #overflow(): void {

@@ -1,12 +1,22 @@
-// A bundle: several server frames of one tick in one WebSocket frame (a client that
-// acknowledges, that is a Tickwire client, gets them so; stock clients get plain frames).
+// A bundle: several server frames of one tick in one WebSocket frame. Only a client that said it
+// reads bundles gets them (stock clients, and Tickwire clients from before bundles, get plain
+// frames):
 //
-//   [BUNDLE]([uint32 LE length][frame])*
+//   client, once per connection:  [HELLO][version]   (version 1: reads bundles)
+//   server, per flush:            [BUNDLE]([uint32 LE length][frame])*
 //
 // Each inner frame is an ordinary frame (a Colyseus frame or an unreliable state frame), in the
 // order they were sent.
 
 export const BUNDLE_CODE = 0x3d;
+export const HELLO_CODE = 0x3c;
+/** What this version of the protocol can read: 1 = bundles. */
+export const HELLO_VERSION = 1;
+
+/** The frame a client sends once per connection to say what it reads. */
+export function helloFrame(): Uint8Array {
+  return Uint8Array.of(HELLO_CODE, HELLO_VERSION);
+}
 /** Bytes before each inner frame. */
 export const BUNDLE_PART_HEADER_BYTES = 4;
 

@@ -74,6 +74,7 @@ export class UnreliableChannel {
   #keyframesSent = 0;
   #bareAcks = 0;
   #bareAcksSince = 0;
+  #bundles = false;
   /**
    * Where this client's input frames go, set by the room it joined: returns why a frame is
    * malformed, or undefined. Frames before that are ignored.
@@ -90,6 +91,16 @@ export class UnreliableChannel {
   /** True when the client missed a frame and must get the full current values next. */
   get needsKeyframe(): boolean {
     return this.#needsKeyframe;
+  }
+
+  /** True once the client said it reads bundles (its hello; see `@tickwire/shared/protocol`). */
+  get bundles(): boolean {
+    return this.#bundles;
+  }
+
+  /** The client's hello: it reads bundles from now on. */
+  acceptBundles(): void {
+    this.#bundles = true;
   }
 
   /** True once the client has acknowledged a frame (a Tickwire SDK); stock clients never do. */
