@@ -15,10 +15,14 @@ export {
   INPUT_FRAME_CODE,
   INPUT_FRAME_HEADER_BYTES,
   MAX_INPUTS_PER_FRAME,
+  MAX_INPUT_BYTES,
   inputCodecOf,
   inputFrameBytes,
   writeInputFrame,
   readInputFrameHeader,
+  checkInputFrame,
+  inputFrameSeq,
+  inputFrameCount,
   type InputCodec,
 } from "./protocol/input.ts";
 export {

@@ -239,9 +239,11 @@ export class World {
         return;
       }
       const reach = SIM.PLAYER_RADIUS + COMBAT.PICKUP_RADIUS;
-      for (const [, p] of this.state.players) {
+      for (const p of this.state.players.values()) {
         if (!p.alive || p.health >= COMBAT.MAX_HEALTH) continue;
-        if (Math.hypot(p.x - pickup.x, p.y - pickup.y) > reach) continue;
+        const dx = p.x - pickup.x;
+        const dy = p.y - pickup.y;
+        if (dx * dx + dy * dy > reach * reach) continue;
         p.health = Math.min(COMBAT.MAX_HEALTH, p.health + COMBAT.PICKUP_HEAL);
         pickup.active = false;
         this.#pickupRespawnTick.set(key, tick + this.#ticks(COMBAT.PICKUP_RESPAWN_S));

@@ -1,9 +1,12 @@
 import type { EngineInput } from "@tickwire/shared";
 import {
+  checkInputFrame,
   INPUT_FRAME_HEADER_BYTES,
   type InputCodec,
   inputCodecOf,
-  readInputFrameHeader,
+  inputFrameCount,
+  inputFrameSeq,
+  MAX_INPUT_BYTES,
 } from "@tickwire/shared/protocol";
 
 /** Per-client input ring, in inputs: about one second at 30 Hz. The oldest is dropped on overflow. */
@@ -15,8 +18,16 @@ export const INPUT_BUFFER_SIZE = 32;
  */
 const KEPT_CONSUMED = 2;
 
-/** What became of one input frame: how many new inputs it brought, or why it is malformed. */
+/**
+ * What became of one input frame: how many new inputs it brought and how many of those the
+ * sanitizer changed, or why it is malformed. (The counts are one object per store, valid until
+ * its next `receive`.)
+ */
 export type InputReceipt = { added: number; sanitized: number } | { problem: string };
+
+/** Where one input's bytes are copied to be read (a DataView per frame would be an allocation). */
+const scratch = new Uint8Array(MAX_INPUT_BYTES);
+const scratchView = new DataView(scratch.buffer);
 
 /**
  * One client's inputs as they arrive in input frames (see `@tickwire/shared/protocol`): only
@@ -46,10 +57,18 @@ class ClientInputs<I extends EngineInput> {
     this.#fresh = true;
   }
 
-  receive(frame: Uint8Array, sanitize: ((input: I) => unknown) | undefined): InputReceipt {
-    const header = readInputFrameHeader(this.codec, frame);
-    if ("problem" in header) return header;
-    const { seq, count } = header;
+  receive(
+    frame: Uint8Array,
+    offset: number,
+    sanitize: ((input: I) => unknown) | undefined,
+    receipt: { added: number; sanitized: number },
+  ): InputReceipt {
+    const problem = checkInputFrame(this.codec, frame, offset);
+    if (problem) return { problem };
+    const seq = inputFrameSeq(frame, offset);
+    const count = inputFrameCount(frame, offset);
+    receipt.added = 0;
+    receipt.sanitized = 0;
     if (this.#fresh) {
       this.#fresh = false;
       // Numbering that went backwards on a new socket is a new sender for this seat: what the
@@ -59,21 +78,22 @@ class ClientInputs<I extends EngineInput> {
         while (this.#count > 0) this.#free.push(this.#take());
       }
     }
-    if (seq <= this.#newest) return { added: 0, sanitized: 0 };
-    const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
+    if (seq <= this.#newest) return receipt;
     const body = this.codec.bodyBytes;
     // Bodies are newest first: read the oldest new one first, so the ring stays in order.
     const fresh = Math.min(count, seq - this.#newest);
-    let sanitized = 0;
     for (let i = fresh - 1; i >= 0; i--) {
       const input = this.#free.pop() ?? this.make();
-      this.codec.read(view, INPUT_FRAME_HEADER_BYTES + i * body, input as unknown as Record<string, unknown>);
+      const from = offset + INPUT_FRAME_HEADER_BYTES + i * body;
+      for (let b = 0; b < body; b++) scratch[b] = frame[from + b]!;
+      this.codec.read(scratchView, 0, input as unknown as Record<string, unknown>);
       input.seq = seq - i;
-      if (sanitize?.(input)) sanitized++;
+      if (sanitize?.(input)) receipt.sanitized++;
       this.#push(input);
     }
     this.#newest = seq;
-    return { added: fresh, sanitized };
+    receipt.added = fresh;
+    return receipt;
   }
 
   /** The oldest waiting input, or undefined when none waits. */
@@ -111,6 +131,7 @@ export class InputStore<I extends EngineInput> {
   readonly #make: () => I;
   readonly #sanitize: ((input: I) => unknown) | undefined;
   readonly #clients = new Map<string, ClientInputs<I>>();
+  readonly #receipt = { added: 0, sanitized: 0 };
 
   /**
    * @param inputClass the game's input class (made by `defineInput`)
@@ -139,10 +160,16 @@ export class InputStore<I extends EngineInput> {
     client.renew();
   }
 
-  /** One input frame from a client. Frames from a client not (or no longer) here are ignored. */
-  receive(sessionId: string, frame: Uint8Array): InputReceipt {
+  /**
+   * One input frame from a client, at `offset` of `frame` (to its end). Frames from a client
+   * not (or no longer) here are ignored.
+   */
+  receive(sessionId: string, frame: Uint8Array, offset = 0): InputReceipt {
     const client = this.#clients.get(sessionId);
-    return client ? client.receive(frame, this.#sanitize) : { added: 0, sanitized: 0 };
+    if (client) return client.receive(frame, offset, this.#sanitize, this.#receipt);
+    this.#receipt.added = 0;
+    this.#receipt.sanitized = 0;
+    return this.#receipt;
   }
 
   /** The client's next input for this step, or undefined when none waits. */

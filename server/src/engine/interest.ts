@@ -70,6 +70,8 @@ class Viewer implements ClientInterest {
   /** Ref ids, for the flush (see ClientInterest). */
   near: number[] = [];
   far: number[] = [];
+  /** The lists of the update before, refilled by the next one (no new arrays per update). */
+  spare = { held: [] as Array<GridEntry<object>>, near: [] as number[], far: [] as number[] };
   refresh: number[] = [];
   /** Ref id of its own entity, -1 for a spectator. */
   self = -1;
@@ -277,9 +279,10 @@ export class InterestManager {
     for (const [id, viewer] of this.#viewers) {
       viewer.fit(capacity);
       const { ring, keys, view } = viewer;
-      const held: Array<GridEntry<object>> = [];
-      const near: number[] = [];
-      const far: number[] = [];
+      const { held, near, far } = viewer.spare;
+      held.length = 0;
+      near.length = 0;
+      far.length = 0;
       const own = this.#ownEntry(id, viewer);
       let x = viewer.cameraX;
       let y = viewer.cameraY;
@@ -340,6 +343,10 @@ export class InterestManager {
         nextRing[e.slot] = 0;
         nextKeys[e.slot] = undefined;
       }
+      const spare = viewer.spare;
+      spare.held = viewer.held;
+      spare.near = viewer.near;
+      spare.far = viewer.far;
       viewer.held = held;
       viewer.near = near;
       viewer.far = far;

@@ -328,10 +328,10 @@ export function createGameRoom<S extends EngineState, I extends EngineInput, W, 
       this.#inputs.open(sessionId);
       const channel = channelOf(client);
       if (!channel) return;
-      channel.inputSink = (frame) => {
+      channel.inputSink = (frame, offset) => {
         if (this.#crashed) return undefined;
         try {
-          const receipt = this.#inputs.receive(sessionId, frame);
+          const receipt = this.#inputs.receive(sessionId, frame, offset);
           if ("problem" in receipt) return receipt.problem;
           if (receipt.sanitized > 0) metrics.inputsSanitized.inc(receipt.sanitized);
         } catch (err) {

@@ -3,7 +3,7 @@ import { HELLO_CODE, HELLO_VERSION, INPUT_FRAME_CODE, TickwireProtocol } from "@
 import type { TrafficMeter } from "./meter.ts";
 import type { RateGate } from "./limits.ts";
 import { inputFrameProblem } from "./inputFrame.ts";
-import { takeAck, type UnreliableChannel } from "./unreliable/channel.ts";
+import { ACK_ALONE, ACK_TRUNCATED, takeAck, type UnreliableChannel } from "./unreliable/channel.ts";
 
 export interface ScreenLimits {
   maxMessageBytes: number;
@@ -12,6 +12,9 @@ export interface ScreenLimits {
 
 /** What to do with one client frame: hand `frame` to the room, drop it (it was all ack), or close the sender. */
 export type Screened = { frame: Buffer } | { consumed: true } | { close: number; reason: string };
+
+/** The answer for a frame that was all Tickwire's (an ack, a hello, inputs): one object for all. */
+const CONSUMED: Screened = { consumed: true };
 
 /**
  * Every client frame passes here before the room, on both transports, in this order: metered;
@@ -33,34 +36,38 @@ export function screenFrame(
     meter.oversized();
     return { close: CloseCodes.MESSAGE_TOO_BIG, reason: "message too big" };
   }
+  // Where the frame behind a Tickwire ack header starts (0: no header).
+  let at = 0;
   if (frame[0] === TickwireProtocol.ACK) {
-    const taken = takeAck(frame, channel, limits.maxBareAcksPerSecond, now);
-    if ("reject" in taken) {
-      meter.badAck(taken.reject);
-      return { close: CloseCodes.PROTOCOL_VIOLATION, reason: taken.reject };
+    at = takeAck(frame, channel, limits.maxBareAcksPerSecond, now);
+    if (at === ACK_ALONE) return CONSUMED;
+    if (at < 0) {
+      const reason = at === ACK_TRUNCATED ? "truncated_ack" : "ack_flood";
+      meter.badAck(reason);
+      return { close: CloseCodes.PROTOCOL_VIOLATION, reason };
     }
-    if (!taken.inner) return { consumed: true };
-    frame = taken.inner;
   }
   if (gate && !gate.take(now)) {
     meter.rateLimited();
     return { close: CloseCodes.RATE_LIMITED, reason: "too many messages" };
   }
-  if (frame[0] === HELLO_CODE) {
+  const code = frame[at];
+  if (code === HELLO_CODE) {
     // What the client reads: a later version reads all an earlier one does.
-    if (frame.byteLength >= 2 && frame[1]! >= HELLO_VERSION) channel?.acceptBundles();
-    return { consumed: true };
+    if (frame.byteLength - at >= 2 && frame[at + 1]! >= HELLO_VERSION) channel?.acceptBundles();
+    return CONSUMED;
   }
-  if (frame[0] === INPUT_FRAME_CODE) {
+  if (code === INPUT_FRAME_CODE) {
     // Tickwire's input frame goes straight to the room's input buffer, past Colyseus.
-    const problem = channel?.inputSink?.(frame);
-    if (problem === undefined) return { consumed: true };
+    const problem = channel?.inputSink?.(frame, at);
+    if (problem === undefined) return CONSUMED;
     meter.malformed();
     return { close: CloseCodes.PROTOCOL_VIOLATION, reason: `malformed input frame (${problem})` };
   }
-  if (inputFrameProblem(frame)) {
+  const inner = at === 0 ? frame : frame.subarray(at);
+  if (inputFrameProblem(inner)) {
     meter.malformed();
     return { close: CloseCodes.PROTOCOL_VIOLATION, reason: "malformed input frame" };
   }
-  return { frame };
+  return { frame: inner };
 }

@@ -13,7 +13,7 @@ import {
 import { CloseCodes } from "@tickwire/shared";
 import type { TrafficMeter } from "./meter.ts";
 import { RateGate } from "./limits.ts";
-import { screenFrame } from "./screen.ts";
+import { type ScreenLimits, screenFrame } from "./screen.ts";
 import { bindHttpRoutes, type HttpLimits } from "./uwsHttp.ts";
 import type { Logger } from "../observability/log.ts";
 import { SendBatch, TickwireUwsClient } from "./uwsClient.ts";
@@ -55,6 +55,7 @@ export class TickwireUwsTransport extends uWebSocketsTransport {
   #live = new Map<RawSocket, TickwireUwsClient>();
   #batch = new SendBatch();
   #gates = new WeakMap<RawSocket, RateGate>();
+  readonly #screenLimits: ScreenLimits;
 
   /**
    * uWS's own frame limit is set 4x above MAX_MESSAGE_BYTES as a backstop: past it uWS drops
@@ -78,6 +79,10 @@ export class TickwireUwsTransport extends uWebSocketsTransport {
     );
     this.#opts = opts;
     this.#meter = opts.meter;
+    this.#screenLimits = {
+      maxMessageBytes: opts.maxMessageBytes,
+      maxBareAcksPerSecond: opts.limits.maxBareAcksPerSecond,
+    };
   }
 
   /** Runs `fn`; every frame it sends leaves at the end, each client's frames in one corked write. */
@@ -193,15 +198,11 @@ export class TickwireUwsTransport extends uWebSocketsTransport {
 
   /** Screens one client frame (see screenFrame), then hands what is left to the room. */
   #deliver(rawClient: RawSocket, raw: Buffer, toRoom: (frame: Buffer) => boolean): boolean {
-    const limits = {
-      maxMessageBytes: this.#opts.maxMessageBytes,
-      maxBareAcksPerSecond: this.#opts.limits.maxBareAcksPerSecond,
-    };
     const screened = screenFrame(
       raw,
       this.#live.get(rawClient)?.channel,
       this.#gates.get(rawClient),
-      limits,
+      this.#screenLimits,
       this.#meter,
       performance.now(),
     );

@@ -16,6 +16,8 @@ export const INPUT_FRAME_CODE = 0x3f;
 export const INPUT_FRAME_HEADER_BYTES = 6;
 /** Most inputs one frame may carry. */
 export const MAX_INPUTS_PER_FRAME = 16;
+/** Most bytes one packed input may take. */
+export const MAX_INPUT_BYTES = 1024;
 
 type Kind = "f32" | "f64" | "i8" | "u8" | "i16" | "u16" | "i32" | "u32" | "bool";
 
@@ -71,6 +73,10 @@ export function inputCodecOf(inputClass: object): InputCodec {
     }
     layout.push({ name: f.name, kind, at: bytes });
     bytes += WIDTH[kind];
+  }
+  if (bytes > MAX_INPUT_BYTES) {
+    const name = (inputClass as { name?: string }).name ?? "input";
+    throw new Error(`${name} packs into ${bytes} bytes, over the ${MAX_INPUT_BYTES} an input may take`);
   }
   const codec: InputCodec = {
     fields: layout.map((f) => f.name),
@@ -142,17 +148,36 @@ export function writeInputFrame(
   return at - offset;
 }
 
+/**
+ * Why the input frame at `offset` of `frame` (to its end) is malformed for this codec, or
+ * undefined when it is sound.
+ */
+export function checkInputFrame(codec: InputCodec, frame: Uint8Array, offset = 0): string | undefined {
+  const length = frame.byteLength - offset;
+  if (length < INPUT_FRAME_HEADER_BYTES || frame[offset] !== INPUT_FRAME_CODE) return "input frame truncated";
+  const count = frame[offset + 5]!;
+  if (count === 0 || count > MAX_INPUTS_PER_FRAME) return `input count ${count} out of range`;
+  if (length !== inputFrameBytes(codec, count)) return "input frame length does not match its count";
+  return undefined;
+}
+
+/** The seq of the newest input in a sound input frame at `offset`. */
+export function inputFrameSeq(frame: Uint8Array, offset = 0): number {
+  return (
+    (frame[offset + 1]! | (frame[offset + 2]! << 8) | (frame[offset + 3]! << 16) | (frame[offset + 4]! << 24)) >>> 0
+  );
+}
+
+/** How many inputs a sound input frame at `offset` carries. */
+export function inputFrameCount(frame: Uint8Array, offset = 0): number {
+  return frame[offset + 5]!;
+}
+
 /** An input frame's header, or why the frame is malformed for this codec. */
 export function readInputFrameHeader(
   codec: InputCodec,
   frame: Uint8Array,
 ): { seq: number; count: number } | { problem: string } {
-  if (frame.byteLength < INPUT_FRAME_HEADER_BYTES || frame[0] !== INPUT_FRAME_CODE)
-    return { problem: "input frame truncated" };
-  const count = frame[5]!;
-  if (count === 0 || count > MAX_INPUTS_PER_FRAME) return { problem: `input count ${count} out of range` };
-  if (frame.byteLength !== inputFrameBytes(codec, count))
-    return { problem: "input frame length does not match its count" };
-  const seq = frame[1]! | (frame[2]! << 8) | (frame[3]! << 16) | (frame[4]! * 0x1000000);
-  return { seq: seq >>> 0, count };
+  const problem = checkInputFrame(codec, frame);
+  return problem ? { problem } : { seq: inputFrameSeq(frame), count: inputFrameCount(frame) };
 }

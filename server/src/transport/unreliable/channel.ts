@@ -1,4 +1,4 @@
-import { ACK_HEADER_BYTES, readAckHeader, type Ack } from "@tickwire/shared/protocol";
+import { ACK_HEADER_BYTES } from "@tickwire/shared/protocol";
 import { AckWindow, type WindowStats } from "./window.ts";
 
 /** The two things the channel needs from a socket. */
@@ -79,7 +79,7 @@ export class UnreliableChannel {
    * Where this client's input frames go, set by the room it joined: returns why a frame is
    * malformed, or undefined. Frames before that are ignored.
    */
-  inputSink: ((frame: Uint8Array) => string | undefined) | undefined;
+  inputSink: ((frame: Uint8Array, offset: number) => string | undefined) | undefined;
 
   constructor(socket: ChannelSocket, opts: ChannelOptions, events: ChannelEvents) {
     this.#socket = socket;
@@ -149,9 +149,9 @@ export class UnreliableChannel {
    * no frame (the SDK sends seq 0 right after joining), switches the channel to the ack window;
    * that only ever makes the server more careful. Returns false for an ack that matches nothing.
    */
-  onAck(ack: Ack, now: number): boolean {
+  onAck(seq: number, heldMs: number, now: number): boolean {
     this.#acking = true;
-    return this.#window.onAck(ack.seq, ack.heldMs, now);
+    return this.#window.onAck(seq, heldMs, now);
   }
 
   /**
@@ -196,27 +196,27 @@ export function channelOf(client: object): UnreliableChannel | undefined {
   return attached instanceof UnreliableChannel ? attached : undefined;
 }
 
-export type AckOutcome =
-  /** The frame that rode behind the ack, or undefined when the ack came alone. */
-  | { inner: Buffer | undefined }
-  /** The sender must be closed with PROTOCOL_VIOLATION. */
-  | { reject: "truncated_ack" | "ack_flood" };
+/** `takeAck` results other than an offset. */
+export const ACK_ALONE = 0;
+export const ACK_TRUNCATED = -1;
+export const ACK_FLOOD = -2;
 
 /**
  * Takes the ack header off a client frame that starts with `TickwireProtocol.ACK` and hands the
  * ack to the client's channel (if its transport gave it one). Acks that come alone are limited
- * to `maxBareAcksPerSecond`.
+ * to `maxBareAcksPerSecond`. Returns where the frame behind the ack starts, ACK_ALONE when
+ * there is none, or ACK_TRUNCATED / ACK_FLOOD when the sender must be closed with
+ * PROTOCOL_VIOLATION.
  */
 export function takeAck(
-  frame: Buffer,
+  frame: Uint8Array,
   channel: UnreliableChannel | undefined,
   maxBareAcksPerSecond: number,
   now: number,
-): AckOutcome {
-  const ack = readAckHeader(frame);
-  if (!ack) return { reject: "truncated_ack" };
+): number {
+  if (frame.byteLength < ACK_HEADER_BYTES) return ACK_TRUNCATED;
   const alone = frame.byteLength === ACK_HEADER_BYTES;
-  if (alone && channel && !channel.acceptBareAck(now, maxBareAcksPerSecond)) return { reject: "ack_flood" };
-  channel?.onAck(ack, now);
-  return { inner: alone ? undefined : frame.subarray(ACK_HEADER_BYTES) };
+  if (alone && channel && !channel.acceptBareAck(now, maxBareAcksPerSecond)) return ACK_FLOOD;
+  channel?.onAck(frame[1]! | (frame[2]! << 8), frame[3]! | (frame[4]! << 8), now);
+  return alone ? ACK_ALONE : ACK_HEADER_BYTES;
 }
