@@ -101,10 +101,13 @@ export class SpatialGrid<K = string> {
   }
 
   /**
-   * Appends to `out` every entry in the cells that overlap the square of half-side `r` around
-   * (x, y): a superset of those within distance `r`, which the caller narrows down.
+   * Writes into `out`, from index `from`, every entry in the cells that overlap the square of
+   * half-side `r` around (x, y): a superset of those within distance `r`, which the caller
+   * narrows down. Returns the index after the last one written (`out` keeps its length: a
+   * list reused across calls keeps its storage).
    */
-  collectNear(x: number, y: number, r: number, out: Array<GridEntry<K>>): void {
+  collectNear(x: number, y: number, r: number, out: Array<GridEntry<K>>, from = 0): number {
+    let n = from;
     const c0 = this.#col(x - r);
     const c1 = this.#col(x + r);
     const r0 = this.#row(y - r);
@@ -113,8 +116,9 @@ export class SpatialGrid<K = string> {
       const base = row * this.#cols;
       for (let col = c0; col <= c1; col++) {
         const list = this.#cells[base + col]!;
-        for (let i = 0; i < list.length; i++) out.push(list[i]!);
+        for (let i = 0; i < list.length; i++) out[n++] = list[i]!;
       }
     }
+    return n;
   }
 }

@@ -279,10 +279,12 @@ export class InterestManager {
     for (const [id, viewer] of this.#viewers) {
       viewer.fit(capacity);
       const { ring, keys, view } = viewer;
+      // Written in place over the lists of the update before (cutting a list to 0 would drop its
+      // storage, and the next pushes allocate it again); each is cut to its count at the end.
       const { held, near, far } = viewer.spare;
-      held.length = 0;
-      near.length = 0;
-      far.length = 0;
+      let nHeld = 0;
+      let nNear = 0;
+      let nFar = 0;
       const own = this.#ownEntry(id, viewer);
       let x = viewer.cameraX;
       let y = viewer.cameraY;
@@ -294,8 +296,8 @@ export class InterestManager {
           changes.entered++;
         }
         viewer.self = refIdOf(own.key);
-        held.push(own);
-        near.push(viewer.self);
+        held[nHeld++] = own;
+        near[nNear++] = viewer.self;
         nextRing[own.slot] = NEAR;
         nextKeys[own.slot] = own.key;
         x = own.x;
@@ -304,9 +306,8 @@ export class InterestManager {
         viewer.cameraX = x;
         viewer.cameraY = y;
       }
-      around.length = 0;
-      grid.collectNear(x, y, this.#maxRadius, around);
-      for (let i = 0; i < around.length; i++) {
+      const found = grid.collectNear(x, y, this.#maxRadius, around);
+      for (let i = 0; i < found; i++) {
         const e = around[i]!;
         if (e === own) continue;
         const kind = this.#kinds[this.#kindOf[e.slot]!]!;
@@ -320,8 +321,9 @@ export class InterestManager {
         const r = d2 > kind.near2 ? FAR : NEAR;
         nextRing[e.slot] = r;
         nextKeys[e.slot] = e.key;
-        held.push(e);
-        (r === NEAR ? near : far).push(refIdOf(e.key));
+        held[nHeld++] = e;
+        if (r === NEAR) near[nNear++] = refIdOf(e.key);
+        else far[nFar++] = refIdOf(e.key);
         if (was === 0) {
           view.add(e.key as Ref);
           changes.entered++;
@@ -337,6 +339,9 @@ export class InterestManager {
         if (grid.entryOf(e.key) === e) view.remove(e.key as Ref);
         changes.left++;
       }
+      held.length = nHeld;
+      near.length = nNear;
+      far.length = nFar;
       for (const e of held) {
         ring[e.slot] = nextRing[e.slot]!;
         keys[e.slot] = e.key;

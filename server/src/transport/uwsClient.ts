@@ -134,17 +134,17 @@ export class TickwireUwsClient extends uWebSocketClient implements HasChannel {
     if (!buf || frames === 0 || this.readyState !== 1) return;
     // A buffer grown for a keyframe is not kept for the small frames after it.
     if (buf.byteLength > BATCH_BUFFER_KEEP_BYTES) this.#batched = undefined;
+    if (frames === 1) {
+      if (this.#write(buf.subarray(1 + BUNDLE_PART_HEADER_BYTES, end))) this.#overflow();
+      return;
+    }
+    if (this.channel.bundles) {
+      buf[0] = BUNDLE_CODE;
+      if (this.#write(buf.subarray(0, end))) this.#overflow();
+      return;
+    }
     this.#guard(() => {
       const ws = this._ref.ws;
-      if (frames === 1) {
-        if (ws.send(buf.subarray(1 + BUNDLE_PART_HEADER_BYTES, end), true, false) === SEND_DROPPED) this.#overflow();
-        return;
-      }
-      if (this.channel.bundles) {
-        buf[0] = BUNDLE_CODE;
-        if (ws.send(buf.subarray(0, end), true, false) === SEND_DROPPED) this.#overflow();
-        return;
-      }
       ws.cork(() => {
         for (let at = 1; at < end; ) {
           const length = buf[at]! | (buf[at + 1]! << 8) | (buf[at + 2]! << 16) | (buf[at + 3]! << 24);
@@ -185,10 +185,19 @@ export class TickwireUwsClient extends uWebSocketClient implements HasChannel {
       this.#append(data);
       return;
     }
-    this.#guard(() => {
-      // Unreliable frames are never queued: the channel only sends under its backlog threshold.
-      if (this._ref.ws.send(data, true, false) === SEND_DROPPED && reliable) this.#overflow();
-    });
+    // Unreliable frames are never queued: the channel only sends under its backlog threshold.
+    if (this.#write(data) && reliable) this.#overflow();
+  }
+
+  /** Sends one frame now; true when uWS dropped it (its backpressure limit). */
+  #write(data: Uint8Array): boolean {
+    try {
+      return this._ref.ws.send(data, true, false) === SEND_DROPPED;
+    } catch {
+      // uWS throws on any access to a socket that closed in the meantime.
+      this.readyState = 3;
+      return false;
+    }
   }
 
   /**
