@@ -54,8 +54,11 @@ export class GameCore<S extends EngineState, I extends EngineInput, W, O = unkno
   readonly #game: GameDefinition<S, I, W, O>;
   readonly #clients: string[] = [];
   readonly #maxRewindTicks: number;
-  /** This step's input of each client (what the step consumes and the acknowledgement reports). */
-  readonly #inputs = new Map<string, I>();
+  /**
+   * This step's input of each client, undefined where none arrived (what the step consumes and
+   * the acknowledgement reports). Entries stay from step to step (no map entry per step).
+   */
+  readonly #inputs = new Map<string, I | undefined>();
   readonly #inputFor = (id: string): I | undefined => this.#inputs.get(id);
   /** Input-ack field name per entity class. */
   readonly #ackField = new Map<unknown, string | undefined>();
@@ -193,11 +196,7 @@ export class GameCore<S extends EngineState, I extends EngineInput, W, O = unkno
     // Tick T in the history is the world as it stands when step T begins (what clients were
     // sent after step T-1, plus joins since).
     this.history?.record(tick);
-    this.#inputs.clear();
-    for (const id of this.#clients) {
-      const input = inputFor(id);
-      if (input) this.#inputs.set(id, input);
-    }
+    for (const id of this.#clients) this.#inputs.set(id, inputFor(id));
     this.#game.step(this.world, this.#inputFor, this.ctx);
     this.state.tick = tick + 1;
     this.#acknowledge();
@@ -216,9 +215,11 @@ export class GameCore<S extends EngineState, I extends EngineInput, W, O = unkno
   /** Writes each consumed input's seq into its client's own entity (its `inputAck()` field). */
   #acknowledge(): void {
     const players = this.#game.players;
-    if (players === undefined || this.#inputs.size === 0) return;
+    if (players === undefined) return;
     const collection = (this.state as unknown as Record<string, { get(k: string): object | undefined }>)[players]!;
-    for (const [id, input] of this.#inputs) {
+    for (const id of this.#clients) {
+      const input = this.#inputs.get(id);
+      if (!input) continue;
       const own = collection.get(id);
       if (!own) continue;
       let field = this.#ackField.get(own.constructor);

@@ -28,7 +28,8 @@ export class EntityHistory {
   readonly size: number;
   readonly #state: Record<string, unknown>;
   readonly #collections: ReadonlyArray<[string, CollectionHistory]>;
-  readonly #ticks: Array<{ tick: number; entities: Snapshot } | undefined>;
+  /** Per tick (a ring): the records by collection and key, and the tick each record was last written for. */
+  readonly #ticks: Array<{ tick: number; entities: Snapshot; recorded: Map<string, Map<string, number>> } | undefined>;
 
   constructor(state: object, size: number, collections: Readonly<Record<string, CollectionHistory>>) {
     if (!(size >= 2)) throw new Error(`a history needs at least 2 ticks, got ${size}`);
@@ -42,21 +43,56 @@ export class EntityHistory {
     this.#ticks = new Array(this.size).fill(undefined);
   }
 
-  /** Records every entity of the recorded collections as tick `tick`. */
+  /**
+   * Records every entity of the recorded collections as tick `tick`. The records of the tick
+   * this one overwrites are reused (no object per entity per tick): a record `at` returns stays
+   * as it is for `size` ticks.
+   */
   record(tick: number): void {
-    const entities: Snapshot = new Map();
-    for (const [name, spec] of this.#collections) {
-      const byKey = new Map<string, PastEntity>();
+    const at = tick % this.size;
+    let slot = this.#ticks[at];
+    if (!slot) {
+      slot = { tick, entities: new Map(), recorded: new Map() };
+      this.#ticks[at] = slot;
+    }
+    slot.tick = tick;
+    for (let c = 0; c < this.#collections.length; c++) {
+      const [name, spec] = this.#collections[c]!;
+      let records = slot.entities.get(name);
+      let recorded = slot.recorded.get(name);
+      if (!records || !recorded) {
+        records = new Map();
+        recorded = new Map();
+        slot.entities.set(name, records);
+        slot.recorded.set(name, recorded);
+      }
+      const byKey = records;
+      const when = recorded;
       const [xf, yf] = spec.position;
+      const fields = spec.fields;
+      let seen = 0;
       (this.#state[name] as Collection).forEach((e, key) => {
         const v = e as Record<string, number | boolean>;
-        const past: Record<string, number | boolean> = { x: v[xf] as number, y: v[yf] as number };
-        if (spec.fields) for (const f of spec.fields) past[f] = v[f]!;
-        byKey.set(key, past as PastEntity);
+        let past = byKey.get(key) as Record<string, number | boolean> | undefined;
+        if (!past) {
+          past = { x: 0, y: 0 };
+          byKey.set(key, past as PastEntity);
+        }
+        past.x = v[xf] as number;
+        past.y = v[yf] as number;
+        if (fields) for (let f = 0; f < fields.length; f++) past[fields[f]!] = v[fields[f]!]!;
+        when.set(key, tick);
+        seen++;
       });
-      entities.set(name, byKey);
+      // Entities gone since this slot's last tick leave it.
+      if (byKey.size > seen) {
+        for (const [key, t] of when) {
+          if (t === tick) continue;
+          when.delete(key);
+          byKey.delete(key);
+        }
+      }
     }
-    this.#ticks[tick % this.size] = { tick, entities };
   }
 
   #at(tick: number): Snapshot | undefined {
