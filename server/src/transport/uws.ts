@@ -184,7 +184,19 @@ export class TickwireUwsTransport extends uWebSocketsTransport {
     this.clientWrappers.set(rawClient, wrapper);
     const emit = wrapper.emit.bind(wrapper);
     wrapper.emit = (event: string | symbol, ...args: unknown[]): boolean => {
-      if (event === "message") return this.#deliver(rawClient, args[0] as Buffer, (frame) => emit(event, frame));
+      if (event === "message") {
+        const frame = this.#screen(rawClient, args[0] as Buffer);
+        if (frame === undefined) return true;
+        try {
+          return emit(event, frame);
+        } catch {
+          // A frame that makes a decoder or handler throw must cost only its sender: close that
+          // client instead of letting the throw escape into uWS and take the process down.
+          this.#meter.malformed();
+          this.#close(rawClient, CloseCodes.PROTOCOL_VIOLATION, "malformed frame");
+          return true;
+        }
+      }
       if (event === "close") this.#meter.closed(args[0] as number);
       return emit(event, ...args);
     };
@@ -196,8 +208,8 @@ export class TickwireUwsTransport extends uWebSocketsTransport {
     return wrapper;
   }
 
-  /** Screens one client frame (see screenFrame), then hands what is left to the room. */
-  #deliver(rawClient: RawSocket, raw: Buffer, toRoom: (frame: Buffer) => boolean): boolean {
+  /** Screens one client frame (see screenFrame): what is left for the room, or undefined. */
+  #screen(rawClient: RawSocket, raw: Buffer): Buffer | undefined {
     const screened = screenFrame(
       raw,
       this.#live.get(rawClient)?.channel,
@@ -208,19 +220,9 @@ export class TickwireUwsTransport extends uWebSocketsTransport {
     );
     if ("close" in screened) {
       this.#close(rawClient, screened.close, screened.reason);
-      return true;
+      return undefined;
     }
-    if ("consumed" in screened) return true;
-    const frame = screened.frame;
-    try {
-      return toRoom(frame);
-    } catch {
-      // A frame that makes a decoder or handler throw must cost only its sender: close that
-      // client instead of letting the throw escape into uWS and take the process down.
-      this.#meter.malformed();
-      this.#close(rawClient, CloseCodes.PROTOCOL_VIOLATION, "malformed frame");
-      return true;
-    }
+    return "consumed" in screened ? undefined : screened.frame;
   }
 
   #guard(fn: () => void): void {
