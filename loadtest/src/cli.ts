@@ -18,7 +18,16 @@ import {
   type Buckets,
   type MetricsSnapshot,
 } from "./serverMetrics.ts";
-import type { BotKind, BotSpec, FromWorker, ToWorker, WorkerReport } from "./protocol.ts";
+import {
+  addCounters,
+  emptyTotals,
+  type BotKind,
+  type BotSpec,
+  type FromWorker,
+  type Totals,
+  type ToWorker,
+  type WorkerReport,
+} from "./protocol.ts";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const FLUSH_METRIC = "tickwire_flush_duration_seconds";
@@ -111,21 +120,7 @@ async function main(): Promise<number> {
   // The local server says its rates when it starts listening.
   const serverRates = local ? ratesFromLog(local.output()) : undefined;
 
-  const totals = {
-    joined: 0,
-    failed: 0,
-    disconnects: 0,
-    patches: 0,
-    bytes: 0,
-    heldSum: 0,
-    heldSamples: 0,
-    shots: 0,
-    hits: 0,
-    inputsSent: 0,
-    unreliableFrames: 0,
-    acksSent: 0,
-    bareAcks: 0,
-  };
+  const totals = emptyTotals();
   const rtt: number[] = [];
   const joinMs: number[] = [];
   /** Per report during the steady window: worker event loop utilisation and input schedule lag. */
@@ -136,19 +131,7 @@ async function main(): Promise<number> {
   const created: string[] = [];
   /** `short`: a report asked for at a window end, over a fraction of a second (its ELU is left out). */
   const absorb = (r: WorkerReport, short = false) => {
-    totals.joined += r.joined;
-    totals.failed += r.failed;
-    totals.disconnects += r.disconnects;
-    totals.patches += r.patches;
-    totals.bytes += r.bytes;
-    totals.heldSum += r.heldSum;
-    totals.heldSamples += r.heldSamples;
-    totals.shots += r.shots;
-    totals.hits += r.hits;
-    totals.inputsSent += r.inputsSent;
-    totals.unreliableFrames += r.unreliableFrames;
-    totals.acksSent += r.acksSent;
-    totals.bareAcks += r.bareAcks;
+    addCounters(totals, r);
     if (inSteadyWindow) {
       if (!short) steadyElu.push(r.elu);
       steadyLagMaxMs = Math.max(steadyLagMaxMs, r.lagMaxMs);
@@ -423,29 +406,15 @@ async function main(): Promise<number> {
 interface WindowEnd {
   at: number;
   cpu: NodeJS.CpuUsage;
-  totals: {
-    inputsSent: number;
-    patches: number;
-    bytes: number;
-    unreliableFrames: number;
-    acksSent: number;
-    bareAcks: number;
-  };
+  totals: Totals;
   server: Promise<MetricsSnapshot | undefined>;
 }
 
-function windowMark(httpUrl: string, totals: WindowEnd["totals"]): WindowEnd {
+function windowMark(httpUrl: string, totals: Totals): WindowEnd {
   return {
     at: performance.now(),
     cpu: process.cpuUsage(),
-    totals: {
-      inputsSent: totals.inputsSent,
-      patches: totals.patches,
-      bytes: totals.bytes,
-      unreliableFrames: totals.unreliableFrames,
-      acksSent: totals.acksSent,
-      bareAcks: totals.bareAcks,
-    },
+    totals: { ...totals },
     server: fetchMetricTotals(httpUrl).catch(() => undefined),
   };
 }

@@ -57,6 +57,34 @@ export interface WorkerReport {
   errors: string[];
 }
 
+/** The counters of a report that add up across workers and periods. */
+export const COUNTERS = [
+  "joined",
+  "failed",
+  "disconnects",
+  "patches",
+  "bytes",
+  "heldSum",
+  "heldSamples",
+  "shots",
+  "hits",
+  "inputsSent",
+  "unreliableFrames",
+  "acksSent",
+  "bareAcks",
+] as const satisfies ReadonlyArray<keyof WorkerReport>;
+export type Totals = Record<(typeof COUNTERS)[number], number>;
+
+/** Every counter at 0. */
+export function emptyTotals(): Totals {
+  return Object.fromEntries(COUNTERS.map((k) => [k, 0])) as Totals;
+}
+
+/** Adds `report`'s counters into `into`. */
+export function addCounters(into: Totals, report: Totals): void {
+  for (const k of COUNTERS) into[k] += report[k];
+}
+
 export function emptyReport(): WorkerReport {
   return {
     joined: 0,
