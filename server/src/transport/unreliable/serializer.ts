@@ -223,12 +223,16 @@ export class UnreliableFlusher {
       bigger.set(this.#pending);
       this.#pending = bigger;
     }
-    let mask = this.#pending[refId]!;
-    tree.unreliableRecorder.forEach((index) => {
-      mask |= index < 31 ? 1 << index : ALL_FIELDS;
-    });
-    this.#pending[refId] = mask >>> 0;
+    this.#mask = this.#pending[refId]!;
+    tree.unreliableRecorder.forEach(this.#addToMask);
+    this.#pending[refId] = this.#mask >>> 0;
     this.#pendingIds.add(refId);
+  };
+
+  /** The pending-fields mask being built by #notePendingOf (one callback for every entity, not a closure each). */
+  #mask = 0;
+  readonly #addToMask = (index: number): void => {
+    this.#mask |= index < 31 ? 1 << index : ALL_FIELDS;
   };
 
   /** Entities whose turn it was have delivered what they had pending. */
