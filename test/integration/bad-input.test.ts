@@ -10,7 +10,7 @@ import {
   type ArenaConnection,
   type ErrorNotice,
 } from "@tickwire/example-arena/client";
-import { prependAck, TickwireProtocol } from "@tickwire/shared/protocol";
+import { INPUT_FRAME_CODE, prependAck, TickwireProtocol } from "@tickwire/shared/protocol";
 import { startServer, metricValue, type RunningServer } from "../helpers/server.ts";
 import { waitFor } from "../helpers/wait.ts";
 
@@ -224,6 +224,17 @@ describe("bad input", () => {
       "malformed_frame",
     );
   });
+
+  it.each([
+    ["a count of 0", [INPUT_FRAME_CODE, 1, 0, 0, 0, 0]],
+    ["a count past the bodies it carries", [INPUT_FRAME_CODE, 1, 0, 0, 0, 3, ...new Array(21).fill(0)]],
+    ["a header cut short", [INPUT_FRAME_CODE, 1, 0]],
+  ])(
+    "a Tickwire input frame with %s closes its sender with PROTOCOL_VIOLATION and is counted",
+    async (_what, frame) => {
+      await closesAndCounts((conn) => sendRaw(conn, frame), CloseCodes.PROTOCOL_VIOLATION, "malformed_frame");
+    },
+  );
 
   it("an ack flood closes its sender with PROTOCOL_VIOLATION and is counted", async () => {
     await closesAndCounts(
