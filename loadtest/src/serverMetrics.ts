@@ -4,7 +4,11 @@
 export type Buckets = Array<{ le: number; count: number }>;
 
 export async function fetchTickHistogram(httpUrl: string, metric = "tickwire_tick_duration_seconds"): Promise<Buckets> {
-  const text = await (await fetch(`${httpUrl}/metrics`)).text();
+  return parseHistogram(await (await fetch(`${httpUrl}/metrics`)).text(), metric);
+}
+
+/** A histogram's cumulative buckets from a /metrics text, by bound (empty when the text has none). */
+export function parseHistogram(text: string, metric: string): Buckets {
   const out: Buckets = [];
   const pattern = new RegExp(`^${metric}_bucket\\{le="([^"]+)"\\} (\\S+)$`);
   for (const line of text.split("\n")) {

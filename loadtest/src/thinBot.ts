@@ -1,5 +1,14 @@
 import { performance } from "node:perf_hooks";
-import WebSocket from "ws";
+import {
+  type BotSocket,
+  describeError,
+  NO_SOCKET,
+  reserveSeat,
+  roomUrl,
+  type SeatReservation,
+  type SocketHandlers,
+  WsSocket,
+} from "./thinWire.ts";
 import { Buttons, PlayerInput } from "@tickwire/example-arena/shared";
 import {
   ACK_HEADER_BYTES,
@@ -28,7 +37,6 @@ const LEAVE_ROOM = 12;
 const ROOM_STATE_PATCH = 15;
 const PING = 18;
 const CODE_MASK = 0x1f;
-const ARENA_ROOM = "arena";
 
 /** Inputs each frame carries: the newest and the two before it (as the SDK's INPUT_REDUNDANCY). */
 export const THIN_INPUT_REDUNDANCY = 3;
@@ -154,59 +162,6 @@ const ONE_BYTE: Record<number, Buffer> = {
   [LEAVE_ROOM]: Buffer.from([LEAVE_ROOM]),
   [PING]: Buffer.from([PING]),
 };
-
-// A cheap non-zero masking key: `ws` then copies the frame while masking it (so `scratch` is
-// free again as soon as send returns) without a crypto call per frame. The key only has to
-// keep browsers' frames unpredictable to proxies; a load-test bot is no browser.
-let maskState = 0x9e3779b9;
-function generateMask(mask: Buffer): void {
-  let x = maskState;
-  x ^= x << 13;
-  x ^= x >>> 17;
-  x ^= x << 5;
-  maskState = x >>> 0 || 1;
-  mask.writeUInt32LE(maskState, 0);
-}
-
-/** A seat reservation as the matchmaking HTTP API returns it (Colyseus 0.18 `ISeatReservation`). */
-interface SeatReservation {
-  name: string;
-  sessionId: string;
-  roomId: string;
-  processId?: string;
-  publicAddress?: string;
-}
-
-/**
- * Reserves a seat over the matchmaking HTTP API, as the Colyseus SDK does:
- * `POST {http}/matchmake/{create|joinById}/{arena|roomId}` with the join options as JSON.
- */
-export async function reserveSeat(endpoint: string, spec: ThinBotSpec): Promise<SeatReservation> {
-  const base = endpoint.replace(/^ws/, "http").replace(/\/+$/, "");
-  const url = spec.roomId
-    ? `${base}/matchmake/joinById/${encodeURIComponent(spec.roomId)}`
-    : `${base}/matchmake/create/${ARENA_ROOM}`;
-  const res = await fetch(url, {
-    method: "POST",
-    headers: { accept: "application/json", "content-type": "application/json" },
-    body: JSON.stringify({ name: spec.name ?? `bot-${spec.index}` }),
-  });
-  const body = (await res.json().catch(() => ({}))) as Partial<SeatReservation> & { error?: string; code?: number };
-  if (!res.ok || !body.sessionId || !body.roomId)
-    throw new Error(`matchmake ${res.status}: ${body.error ?? JSON.stringify(body).slice(0, 120)}`);
-  return body as SeatReservation;
-}
-
-/**
- * The room's WebSocket URL for a reservation, as the SDK's Client.buildEndpoint makes it:
- * `ws://{publicAddress or host:port/path}/{processId}/{roomId}?sessionId={sessionId}`.
- */
-export function roomUrl(endpoint: string, seat: SeatReservation): string {
-  const url = new URL(endpoint);
-  const protocol = url.protocol === "wss:" || url.protocol === "https:" ? "wss" : "ws";
-  const host = seat.publicAddress ?? `${url.host}${url.pathname.replace(/\/+$/, "")}`;
-  return `${protocol}://${host}/${seat.processId}/${seat.roomId}?sessionId=${seat.sessionId}`;
-}
 
 /**
  * The thin bots of one thread. `start()` starts the one timer that drives every bot's inputs,
@@ -602,56 +557,3 @@ export class ThinFleet {
 
 /** Bytes of an input frame carrying the full redundancy, with an ack in front (for reports). */
 export const THIN_FRAME_BYTES = ACK_HEADER_BYTES + inputFrameBytes(codec, THIN_INPUT_REDUNDANCY);
-
-/** A Colyseus ERROR frame's `[code][message]`, or its bytes when it is not one. */
-function describeError(frame: Uint8Array): string {
-  // [ERROR][number code][string message]; both in the schema codec. Keep it cheap: print the printable bytes.
-  const text = Buffer.from(frame.subarray(1))
-    .toString("latin1")
-    .replace(/[^\x20-\x7e]+/g, " ")
-    .trim();
-  return text || `${frame.byteLength} bytes`;
-}
-
-// --- Sockets ------------------------------------------------------------------------------
-
-/** What a bot's socket reports. `message` gets binary messages only, `close` comes once. */
-interface SocketHandlers {
-  message(data: Buffer): void;
-  error(err: Error): void;
-  close(code: number, reason: string): void;
-}
-
-/** A client WebSocket as a bot uses it: send binary frames (ignored unless open), cut it. */
-interface BotSocket {
-  /** Sends `data`, then `then` if given (in one write where the socket can). */
-  send(data: Buffer, then?: Buffer): void;
-  terminate(): void;
-}
-
-/** A bot's socket before it has one. */
-const NO_SOCKET: BotSocket = { send() {}, terminate() {} };
-
-/** The `ws` package's client. */
-class WsSocket implements BotSocket {
-  readonly #ws: WebSocket;
-
-  constructor(url: string, on: SocketHandlers) {
-    this.#ws = new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: true, generateMask });
-    this.#ws.on("message", (data: Buffer, isBinary: boolean) => {
-      if (isBinary) on.message(data);
-    });
-    this.#ws.on("error", on.error);
-    this.#ws.on("close", (code: number, reason: Buffer) => on.close(code, reason.toString()));
-  }
-
-  send(data: Buffer, then?: Buffer): void {
-    if (this.#ws.readyState !== WebSocket.OPEN) return;
-    this.#ws.send(data);
-    if (then) this.#ws.send(then);
-  }
-
-  terminate(): void {
-    this.#ws.terminate();
-  }
-}

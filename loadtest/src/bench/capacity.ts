@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync } from "node:child_process";
 import { positiveInt } from "../args.ts";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -7,8 +7,28 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { startLocalServer, stopChild } from "../localServer.ts";
+import {
+  alive,
+  isStopping,
+  NODE_ARGS,
+  spawnNode,
+  stopAll,
+  stopChildrenOnExit,
+  tail,
+  track,
+  waitForOutput,
+} from "./children.ts";
+import { printTable, type Row, rowsOf, warningsOf } from "./capacityReport.ts";
 import { CLK_TCK, machineTicks, processTicks, rssKb, threadTicks } from "./proc.ts";
-import { type Buckets, diffBuckets, histogramQuantile, sampleQuantile } from "../serverMetrics.ts";
+import {
+  type Buckets,
+  diffBuckets,
+  histogramQuantile,
+  parseHistogram,
+  parseMetricTotals,
+  sampleQuantile,
+} from "../serverMetrics.ts";
+import { mean, round } from "../numbers.ts";
 import type { BotStats, FromBots, ToBots } from "./stock/bots.ts";
 
 // npm run bench:capacity: the same load against (a) a stock Colyseus 0.18 room with the arena's
@@ -26,7 +46,6 @@ const ROOT = path.resolve(HERE, "../../..");
 const STOCK_SERVER = path.join(HERE, "stock/server.ts");
 const STOCK_BOTS = path.join(HERE, "stock/bots.ts");
 const CLI = path.join(ROOT, "loadtest/src/cli.ts");
-const NODE_ARGS = ["--conditions=tickwire-source", "--import", "tsx"];
 const TICK_HZ = 30;
 const WORLD_SIZE = 4000;
 /** The Tickwire server's histogram buckets (server/src/observability/metrics.ts), used for the stock samples too. */
@@ -44,7 +63,7 @@ const USAGE = `Usage: npm run bench:capacity -- [options]
   --out FILE         JSON path (default loadtest/results/capacity-<time>.json)
   --help`;
 
-interface Scenario {
+export interface Scenario {
   name: "visible" | "interest";
   title: string;
   roomSize: number;
@@ -73,55 +92,6 @@ const SCENARIOS: Record<Scenario["name"], Scenario> = {
   },
 };
 
-// --- child processes: every one is tracked and stopped, on success, error and signal alike ---
-
-const children = new Set<ChildProcess>();
-const output = new WeakMap<ChildProcess, { text: string }>();
-
-function track(child: ChildProcess): ChildProcess {
-  children.add(child);
-  child.once("exit", () => children.delete(child));
-  return child;
-}
-
-function spawnNode(script: string, args: string[], ipc = false): ChildProcess {
-  const child = spawn(process.execPath, [...NODE_ARGS, script, ...args], {
-    cwd: ROOT,
-    env: process.env,
-    stdio: ipc ? ["ignore", "pipe", "pipe", "ipc"] : ["ignore", "pipe", "pipe"],
-  });
-  const buf = { text: "" };
-  output.set(child, buf);
-  const keep = (d: Buffer) => {
-    buf.text = (buf.text + d.toString()).slice(-64 * 1024);
-  };
-  child.stdout!.on("data", keep);
-  child.stderr!.on("data", keep);
-  return track(child);
-}
-
-function tail(child: ChildProcess, lines = 25): string {
-  return (output.get(child)?.text ?? "").trimEnd().split("\n").slice(-lines).join("\n");
-}
-
-async function stopAll(): Promise<void> {
-  await Promise.all([...children].map((c) => stopChild(c)));
-}
-
-let stopping = false;
-for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    console.error(`\nbench:capacity: ${signal}, stopping ${children.size} child process(es)`);
-    void stopAll().finally(() => process.exit(130));
-  });
-}
-// Last resort (e.g. process.exit from an error path): nothing may outlive the harness.
-process.on("exit", () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
-});
-
 // --- small helpers ---
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -146,37 +116,6 @@ async function getJson<T>(url: string): Promise<T> {
   const res = await get(url);
   if (!res.ok) throw new Error(`GET ${url}: ${res.status}`);
   return (await res.json()) as T;
-}
-
-function alive(child: ChildProcess): boolean {
-  return child.exitCode === null && child.signalCode === null;
-}
-
-function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs: number): Promise<RegExpExecArray> {
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      const m = pattern.exec(output.get(child)?.text ?? "");
-      if (!m) return;
-      done();
-      resolve(m);
-    };
-    const onExit = () => {
-      done();
-      reject(new Error(`process exited before it was ready:\n${tail(child)}`));
-    };
-    const timer = setTimeout(() => {
-      done();
-      reject(new Error(`process not ready within ${timeoutMs / 1000} s:\n${tail(child)}`));
-    }, timeoutMs);
-    const done = () => {
-      clearTimeout(timer);
-      child.stdout!.off("data", check);
-      child.off("exit", onExit);
-    };
-    child.stdout!.on("data", check);
-    child.once("exit", onExit);
-    check();
-  });
 }
 
 /** Polls until `count()` reaches `target`; gives up (returning the last count) after `timeoutMs`. */
@@ -215,14 +154,6 @@ async function idleProbe(pid: number): Promise<{ rssKb: number; cores: number }>
     samples.push(rssKb(pid));
   }
   return { rssKb: mean(samples), cores: (processTicks(pid) - cpu0) / CLK_TCK / ((performance.now() - t0) / 1000) };
-}
-
-function mean(v: number[]): number {
-  return v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN;
-}
-
-function round(v: number, digits = 2): number {
-  return Number.isFinite(v) ? Number(v.toFixed(digits)) : NaN;
 }
 
 function bucketsOfSamples(samplesMs: number[]): Buckets {
@@ -327,7 +258,7 @@ async function measureWindow(opts: {
 
 // --- one server's run ---
 
-interface ServerResult {
+export interface ServerResult {
   server: "stock" | "tickwire";
   transport: string;
   clients: { target: number; joined: number; failed: number; disconnects: number };
@@ -347,7 +278,7 @@ interface ServerResult {
   serverOutputTail: string[];
 }
 
-interface Plan {
+export interface Plan {
   players: number;
   rooms: number;
   ramp: number;
@@ -534,27 +465,11 @@ function thinBotFlag(): string[] {
   }
 }
 
-/** A histogram's cumulative buckets from a /metrics text (as loadtest/src/serverMetrics.ts reads them). */
+/** A histogram from a /metrics text; throws when the text has none. */
 function histogramOf(text: string, metric: string): Buckets {
-  const out: Buckets = [];
-  const pattern = new RegExp(`^${metric}_bucket\\{le="([^"]+)"\\} (\\S+)$`);
-  for (const line of text.split("\n")) {
-    const m = pattern.exec(line);
-    if (m) out.push({ le: m[1] === "+Inf" ? Infinity : Number(m[1]), count: Number(m[2]) });
-  }
-  if (out.length === 0) throw new Error(`/metrics has no ${metric}`);
-  return out.sort((a, b) => a.le - b.le);
-}
-
-/** A counter's value from a /metrics text, summed over its labels. */
-function metricSum(text: string, metric: string): number {
-  const pattern = new RegExp(`^${metric}(?:\\{[^}]*\\})? (\\S+)$`);
-  let sum = 0;
-  for (const line of text.split("\n")) {
-    const m = pattern.exec(line);
-    if (m) sum += Number(m[1]);
-  }
-  return sum;
+  const buckets = parseHistogram(text, metric);
+  if (buckets.length === 0) throw new Error(`/metrics has no ${metric}`);
+  return buckets;
 }
 
 async function runTickwire(
@@ -602,7 +517,7 @@ async function runTickwire(
       return {
         tick: histogramOf(text, "tickwire_tick_duration_seconds"),
         flush: histogramOf(text, "tickwire_flush_duration_seconds"),
-        bytesSent: metricSum(text, "tickwire_bytes_sent_total"),
+        bytesSent: parseMetricTotals(text).get("tickwire_bytes_sent_total") ?? 0,
       };
     };
     let before: Awaited<ReturnType<typeof snap>> | undefined;
@@ -681,110 +596,10 @@ async function runTickwire(
   }
 }
 
-// --- report ---
-
-interface Row {
-  label: string;
-  stock: number;
-  tickwire: number;
-  digits: number;
-  target?: { text: string; met: boolean };
-}
-
-function rowsOf(sc: Scenario, stock: ServerResult, tw: ServerResult): Row[] {
-  const cpuTarget =
-    sc.name === "visible"
-      ? { text: "<= 0.50x stock", met: tw.cpu.usPerClientTick <= stock.cpu.usPerClientTick / 2 }
-      : { text: "<= 15 us", met: tw.cpu.usPerClientTick <= 15 };
-  const maxBots = (r: ServerResult) => Math.max(...r.window.bots.map((b) => b.cores));
-  return [
-    {
-      label: "CPU us per client-tick",
-      stock: stock.cpu.usPerClientTick,
-      tickwire: tw.cpu.usPerClientTick,
-      digits: 2,
-      target: cpuTarget,
-    },
-    {
-      label: "  same, idle server's CPU off",
-      stock: stock.cpu.usOverIdlePerClientTick,
-      tickwire: tw.cpu.usOverIdlePerClientTick,
-      digits: 2,
-    },
-    { label: "players per core at 30 Hz", stock: stock.cpu.playersPerCore, tickwire: tw.cpu.playersPerCore, digits: 0 },
-    {
-      label: "RSS KB per player",
-      stock: stock.rss.kbPerPlayer,
-      tickwire: tw.rss.kbPerPlayer,
-      digits: 1,
-      target: { text: "<= stock", met: tw.rss.kbPerPlayer <= stock.rss.kbPerPlayer },
-    },
-    {
-      label: "bytes per client per s",
-      stock: stock.downstream.bytesPerClientPerSecond,
-      tickwire: tw.downstream.bytesPerClientPerSecond,
-      digits: 0,
-    },
-    { label: "tick p99 ms", stock: stock.tickMs.p99, tickwire: tw.tickMs.p99, digits: 3 },
-    { label: "flush/patch p99 ms", stock: stock.flushMs.p99, tickwire: tw.flushMs.p99, digits: 3 },
-    { label: "players held per client", stock: stock.playersHeld, tickwire: tw.playersHeld, digits: 1 },
-    { label: "server CPU (cores)", stock: stock.window.server.cores, tickwire: tw.window.server.cores, digits: 2 },
-    { label: "idle server CPU (cores)", stock: stock.cpu.idleCores, tickwire: tw.cpu.idleCores, digits: 3 },
-    { label: "bot process CPU (cores)", stock: maxBots(stock), tickwire: maxBots(tw), digits: 2 },
-  ];
-}
-
-function printTable(sc: Scenario, plan: Plan, rows: Row[]): void {
-  const fmt = (v: number, digits: number) => (Number.isFinite(v) ? v.toFixed(digits) : "n/a");
-  const header = ["metric", "stock", "Tickwire", "Tickwire/stock", "target"];
-  const body = rows.map((r) => [
-    r.label,
-    fmt(r.stock, r.digits),
-    fmt(r.tickwire, r.digits),
-    r.stock ? fmt(r.tickwire / r.stock, 2) : "n/a",
-    r.target ? `${r.target.text}: ${r.target.met ? "MET" : "MISSED"}` : "",
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) =>
-    cells.map((c, i) => (i === 0 || i === 4 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
-  console.log(`\n${sc.name}: ${sc.title}; ${plan.players} players in ${plan.rooms} rooms, ${plan.window} s window`);
-  console.log(line(header));
-  console.log(widths.map((w) => "-".repeat(w)).join("  "));
-  for (const b of body) console.log(line(b));
-}
-
-function warningsOf(sc: Scenario, r: ServerResult): string[] {
-  const w: string[] = [];
-  const who = `${sc.name}/${r.server}`;
-  for (const b of r.window.bots) {
-    if (b.cores >= 0.9 || b.busiestThread.cores >= 0.9)
-      w.push(
-        `${who}: the bot process (${b.role}) used ${(b.cores * 100).toFixed(0)} % of a core (busiest thread "${b.busiestThread.name}" ${(b.busiestThread.cores * 100).toFixed(0)} %): the bots, not the server, may be the bottleneck`,
-      );
-  }
-  if (r.window.otherCores >= 0.25)
-    w.push(
-      `${who}: other processes on this machine used ${r.window.otherCores.toFixed(2)} cores during the window: figures may be disturbed`,
-    );
-  if (r.window.machineBusyCores >= os.cpus().length * 0.9)
-    w.push(
-      `${who}: the machine was saturated (${r.window.machineBusyCores.toFixed(2)} cores busy of ${os.cpus().length})`,
-    );
-  if (r.window.clientsAtStart !== r.clients.target || r.window.clientsAtEnd !== r.clients.target)
-    w.push(
-      `${who}: ${r.window.clientsAtStart} clients at the window's start and ${r.window.clientsAtEnd} at its end, of ${r.clients.target}`,
-    );
-  if (r.clients.failed || r.clients.disconnects)
-    w.push(`${who}: ${r.clients.failed} joins failed, ${r.clients.disconnects} clients dropped`);
-  if (Math.abs(r.ticks.perRoomMeasured - r.ticks.nominal) > r.ticks.nominal * 0.05)
-    w.push(`${who}: rooms ran ${r.ticks.perRoomMeasured} steps each in the window, not ${r.ticks.nominal} (30 Hz)`);
-  if (!/native|uws/i.test(r.transport)) w.push(`${who}: not on native uWebSockets.js (${r.transport})`);
-  return w;
-}
-
 // --- main ---
 
 async function main(): Promise<number> {
+  stopChildrenOnExit("bench:capacity");
   const { values } = parseArgs({
     options: {
       players: { type: "string" },
@@ -854,7 +669,7 @@ async function main(): Promise<number> {
       const message = `${name}: ${(err as Error).message}`;
       console.error(`  ERROR ${message}`);
       errors.push(message);
-      if (stopping) break;
+      if (isStopping()) break;
     }
   }
 

@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { startLocalServer, stopChild, type LocalServer } from "../localServer.ts";
 import { positiveInt } from "../args.ts";
+import { mean, round } from "../numbers.ts";
 import { rssKb } from "./proc.ts";
 
 // npm run bench:ramp: how many players one server process holds at 30 Hz in rooms of 20 with
@@ -110,7 +111,7 @@ async function runStep(
     if (code !== 0 && code !== 1) throw new Error(`the load tester exited with ${code}:\n${printed.slice(-2000)}`);
     const report = JSON.parse(await readFile(out, "utf8"));
     const steady = samples.slice(-Math.max(1, Math.floor(opts.window / 2)));
-    const rss = steady.reduce((a, b) => a + b, 0) / steady.length;
+    const rss = mean(steady);
     const joined = report.clients.joined as number;
     return {
       players,
@@ -138,11 +139,6 @@ async function runStep(
 /** Within half the tick budget, and every room flushing at (nearly) the tick rate. */
 function held(step: Step, budgetMs: number): boolean {
   return step.tickPlusFlushP99Ms <= budgetMs && step.flushesPerRoomPerSecond >= HELD_FLUSH_RATE * TICK_HZ;
-}
-
-function round(n: number, digits = 2): number {
-  const f = 10 ** digits;
-  return Math.round(n * f) / f;
 }
 
 async function main(): Promise<number> {
