@@ -21,6 +21,11 @@ export class ProcessLoad {
     return this.#rooms.size;
   }
 
+  /** This process's rooms (those being created included). */
+  get all(): ReadonlySet<Room> {
+    return this.#rooms;
+  }
+
   /** Connected clients plus reserved seats, over every room of this process. */
   seats(): number {
     let n = 0;

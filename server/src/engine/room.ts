@@ -10,6 +10,7 @@ import { channelOf } from "../transport/unreliable/channel.ts";
 import { TokenError, verifyToken } from "../auth/tokens.ts";
 import { anonymousName, joinOptionsOf } from "./joining.ts";
 import { TickTimer } from "./tickTimer.ts";
+import { RecentTimings } from "../observability/recent.ts";
 import { SERVICE_UNAVAILABLE, type ProcessLoad } from "./admission.ts";
 import { GameCore } from "./core.ts";
 import { INPUT_BUFFER_SIZE, InputStore } from "./inputs.ts";
@@ -101,6 +102,8 @@ export function createGameRoom<S extends EngineState, I extends EngineInput, W, 
 
     /** The game: state, world, interest and history, stepped by the tick below. */
     core!: GameCore<S, I, W, O>;
+    /** The latest tick and flush timings, read by the monitor's live view. */
+    readonly recent = new RecentTimings();
     #serializer: EngineSerializer<never> | undefined;
     /** Fast fields go out from the tick, on the unreliable channel (see UnreliableFlusher). */
     #flusher: UnreliableFlusher | undefined;
@@ -192,7 +195,7 @@ export function createGameRoom<S extends EngineState, I extends EngineInput, W, 
         interest ? (client) => interest.interestOf(client.sessionId) : undefined,
         interest?.farInterval ?? 1,
       );
-      const timer = new TickTimer(1000 / config.tickHz, metrics);
+      const timer = new TickTimer(1000 / config.tickHz, metrics, this.recent);
       this.setFixedTimestep(() => {
         if (this.#crashed) return;
         // The game's messages of this step (a shot, a score) leave with the flush's state.
@@ -254,7 +257,9 @@ export function createGameRoom<S extends EngineState, I extends EngineInput, W, 
         }
         this.#flusher?.flush(this.clients, performance.now());
       });
-      metrics.flushDuration.observe((performance.now() - started) / 1000);
+      const ms = performance.now() - started;
+      metrics.flushDuration.observe(ms / 1000);
+      this.recent.flush.add(ms);
     }
 
     /** The monitor's room view (`/monitor/api/room`): Colyseus' data plus each client's channel and what it holds. */

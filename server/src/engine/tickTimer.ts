@@ -1,4 +1,5 @@
 import type { Metrics } from "../observability/metrics.ts";
+import type { RecentTimings } from "../observability/recent.ts";
 
 /** Steps that run this late are a hitch the fixed-step loop drops; re-anchor the ideal grid. */
 const RESYNC_STEPS = 5;
@@ -12,21 +13,28 @@ export class TickTimer {
   #metrics: Metrics;
   #ideal = 0;
   #started = 0;
+  /** The latest steps' durations and lateness (ms), for the monitor's live view. */
+  #recent: RecentTimings;
 
-  constructor(stepMs: number, metrics: Metrics) {
+  constructor(stepMs: number, metrics: Metrics, recent: RecentTimings) {
     this.#stepMs = stepMs;
     this.#metrics = metrics;
+    this.#recent = recent;
   }
 
   begin(): void {
     const now = performance.now();
     if (this.#ideal === 0 || now - this.#ideal > RESYNC_STEPS * this.#stepMs) this.#ideal = now;
-    this.#metrics.tickLateness.observe(Math.max(0, now - this.#ideal) / 1000);
+    const late = Math.max(0, now - this.#ideal);
+    this.#metrics.tickLateness.observe(late / 1000);
+    this.#recent.lateness.add(late);
     this.#ideal += this.#stepMs;
     this.#started = now;
   }
 
   end(): void {
-    this.#metrics.tickDuration.observe((performance.now() - this.#started) / 1000);
+    const ms = performance.now() - this.#started;
+    this.#metrics.tickDuration.observe(ms / 1000);
+    this.#recent.tick.add(ms);
   }
 }

@@ -8,6 +8,7 @@ import type { Metrics } from "../observability/metrics.ts";
 import type { TransportKind } from "../transport/index.ts";
 import type { ProcessLoad } from "../engine/admission.ts";
 import { TokenError, issueToken } from "../auth/tokens.ts";
+import { monitorView } from "./monitorView.ts";
 
 export interface RouteDeps {
   config: Config;
@@ -105,6 +106,13 @@ export function createRoutes(deps: RouteDeps) {
         new Response(await metrics.registry.metrics(), { headers: { "content-type": metrics.registry.contentType } }),
     ),
     ...monitor({ use: [monitorAuth] }),
+    ...monitorView({
+      use: [monitorAuth],
+      metrics,
+      processId: () => matchMaker.processId,
+      startedAt: deps.startedAt,
+      rooms: () => deps.load.all,
+    }),
     ...(config.devTokens && config.auth ? { devToken: devTokenEndpoint(config) } : {}),
     ...pageRoutes(deps.pages),
   });

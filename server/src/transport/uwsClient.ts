@@ -177,6 +177,7 @@ export class TickwireUwsClient extends uWebSocketClient implements HasChannel {
   }
 
   #send(data: Uint8Array, reliable: boolean): void {
+    this.channel.bytesSent += data.byteLength;
     if (this.#batch.active) {
       // A flush that piles up (a burst of messages in one tick) goes out in parts: what waits
       // here for the end of the flush is not the client's backlog, and must not look like it.

@@ -81,6 +81,7 @@ export class TickwireWsTransport extends WebSocketTransport {
           return;
         }
         meter.sent(data.byteLength ?? 0);
+        channel.bytesSent += data.byteLength ?? 0;
         send(data, ...rest);
       }) as typeof ws.send;
 
@@ -90,6 +91,7 @@ export class TickwireWsTransport extends WebSocketTransport {
           bufferedAmount: () => ws.bufferedAmount,
           send: (frame) => {
             meter.sent(frame.byteLength);
+            channel.bytesSent += frame.byteLength;
             send(frame.slice());
           },
         },

@@ -49,6 +49,10 @@ export interface ChannelStats extends WindowStats {
   framesSent: number;
   framesDropped: number;
   keyframesSent: number;
+  /** Smoothed variation between successive round-trip samples, ms (undefined before two). */
+  jitterMs: number | undefined;
+  /** Payload bytes handed to this client's socket, both channels, since it connected. */
+  bytesSent: number;
 }
 
 /**
@@ -75,6 +79,11 @@ export class UnreliableChannel {
   #bareAcks = 0;
   #bareAcksSince = 0;
   #bundles = false;
+  #jitter = 0;
+  #rttSamples = 0;
+  #previousRtt = 0;
+  /** Payload bytes sent to this client on both channels; the transport adds to it per frame. */
+  bytesSent = 0;
   /**
    * Where this client's input frames go, set by the room it joined: returns why a frame is
    * malformed, or undefined. Frames before that are ignored.
@@ -151,7 +160,13 @@ export class UnreliableChannel {
    */
   onAck(seq: number, heldMs: number, now: number): boolean {
     this.#acking = true;
-    return this.#window.onAck(seq, heldMs, now);
+    if (!this.#window.onAck(seq, heldMs, now)) return false;
+    // Jitter as RTP defines it for arrivals: a running mean of how much each sample moved,
+    // with gain 1/16, so one outlier barely shows and a steady wobble does.
+    const rtt = this.#window.latestRttMs;
+    if (this.#rttSamples++ > 0) this.#jitter += (Math.abs(rtt - this.#previousRtt) - this.#jitter) / 16;
+    this.#previousRtt = rtt;
+    return true;
   }
 
   /**
@@ -175,6 +190,8 @@ export class UnreliableChannel {
       framesSent: this.#framesSent,
       framesDropped: this.#framesDropped,
       keyframesSent: this.#keyframesSent,
+      jitterMs: this.#rttSamples > 1 ? this.#jitter : undefined,
+      bytesSent: this.bytesSent,
     };
   }
 }

@@ -314,6 +314,11 @@ export class AckWindow {
     return Math.max(this.#lastFrameBytes, estimate) + this.#extraBytes;
   }
 
+  /** The round trip of the newest acknowledged frame, without the time its ack was held (0 before any). */
+  get latestRttMs(): number {
+    return this.#latestRtt;
+  }
+
   /** Unacknowledged frames. */
   get framesInFlight(): number {
     return this.#count;

@@ -1,0 +1,57 @@
+/** How many of a room's latest ticks and flushes its live figures cover (about 4 s at 30 Hz). */
+export const RECENT_SAMPLES = 128;
+
+/**
+ * The latest timings of one room (milliseconds), kept for the monitor's live view: a fixed ring
+ * written once per tick, read only when the view asks. Prometheus' histograms cover the whole
+ * uptime in coarse buckets; this tells how the last few seconds went, to the microsecond.
+ */
+export class RecentSamples {
+  readonly #values = new Float32Array(RECENT_SAMPLES);
+  #next = 0;
+  #count = 0;
+
+  add(ms: number): void {
+    this.#values[this.#next] = ms;
+    this.#next = (this.#next + 1) % RECENT_SAMPLES;
+    if (this.#count < RECENT_SAMPLES) this.#count++;
+  }
+
+  get count(): number {
+    return this.#count;
+  }
+
+  /** Copies the samples into `out` from `at`; returns where the next copy goes. */
+  copyInto(out: Float64Array, at: number): number {
+    for (let i = 0; i < this.#count; i++) out[at + i] = this.#values[i]!;
+    return at + this.#count;
+  }
+
+  /** The q-quantile (0..1) of the samples, or undefined when there are none. */
+  quantile(q: number): number | undefined {
+    return quantileOf([this], q)[0];
+  }
+}
+
+/**
+ * The q-quantiles of every sample of `sets` taken together (nearest rank), one per q; undefined
+ * where there are no samples.
+ */
+export function quantileOf(sets: Iterable<RecentSamples>, ...qs: number[]): Array<number | undefined> {
+  let total = 0;
+  const list = [...sets];
+  for (const s of list) total += s.count;
+  if (total === 0) return qs.map(() => undefined);
+  const all = new Float64Array(total);
+  let at = 0;
+  for (const s of list) at = s.copyInto(all, at);
+  all.sort();
+  return qs.map((q) => all[Math.min(total - 1, Math.max(0, Math.ceil(q * total) - 1))]);
+}
+
+/** One room's latest timings: step duration, step lateness, flush duration. */
+export class RecentTimings {
+  readonly tick = new RecentSamples();
+  readonly lateness = new RecentSamples();
+  readonly flush = new RecentSamples();
+}
