@@ -1,0 +1,69 @@
+import { describe, expect, it } from "vitest";
+import { quantileOf, RECENT_SAMPLES, RecentSamples } from "../../server/src/observability/recent.ts";
+import { UnreliableChannel } from "../../server/src/transport/unreliable/channel.ts";
+
+// The figures the monitor's live view reads: a room's latest timings and a client's jitter.
+
+describe("RecentSamples", () => {
+  it("answers quantiles of the latest samples only, nearest rank", () => {
+    const s = new RecentSamples();
+    expect(s.quantile(0.99)).toBeUndefined();
+    for (let i = 1; i <= 100; i++) s.add(i);
+    expect(s.quantile(0.5)).toBe(50);
+    expect(s.quantile(0.99)).toBe(99);
+    expect(s.quantile(1)).toBe(100);
+    // A full ring forgets the oldest: after RECENT_SAMPLES more of 1000, only those remain.
+    for (let i = 0; i < RECENT_SAMPLES; i++) s.add(1000);
+    expect(s.count).toBe(RECENT_SAMPLES);
+    expect(s.quantile(0)).toBe(1000);
+  });
+
+  it("takes quantiles over several rooms' samples together", () => {
+    const quiet = new RecentSamples();
+    const busy = new RecentSamples();
+    for (let i = 0; i < 99; i++) quiet.add(1);
+    busy.add(50);
+    // One slow step in 100 across the process: p99 is the quiet value, the max is the slow one.
+    expect(quantileOf([quiet, busy], 0.5, 0.99, 1)).toEqual([1, 1, 50]);
+    expect(quantileOf([], 0.5)).toEqual([undefined]);
+  });
+});
+
+describe("a client's jitter", () => {
+  function channel() {
+    return new UnreliableChannel(
+      { bufferedAmount: () => 0, send() {} },
+      { backlogThresholdBytes: 0, maxFramesInFlight: 64 },
+      { sent() {}, dropped() {}, backlogOverflow() {} },
+    );
+  }
+  /** Sends a frame at `at` and acknowledges it `rtt` ms later; returns the time after. */
+  const roundTrip = (c: UnreliableChannel, seq: number, at: number, rtt: number) => {
+    c.send(new Uint8Array(8), false, at);
+    c.onAck(seq, 0, at + rtt);
+    return at + 40;
+  };
+
+  it("is 0 on a steady round trip and grows with a wobbling one", () => {
+    const steady = channel();
+    let t = 0;
+    for (let seq = 1; seq <= 50; seq++) t = roundTrip(steady, seq, t, 20);
+    expect(steady.stats(t).jitterMs).toBe(0);
+
+    const wobbly = channel();
+    t = 0;
+    for (let seq = 1; seq <= 50; seq++) t = roundTrip(wobbly, seq, t, seq % 2 ? 10 : 30);
+    // Each sample moves 20 ms from the previous: the running mean approaches 20.
+    expect(wobbly.stats(t).jitterMs).toBeGreaterThan(15);
+    expect(wobbly.stats(t).jitterMs).toBeLessThanOrEqual(20);
+  });
+
+  it("is unknown before two round trips, and counts the bytes sent", () => {
+    const c = channel();
+    expect(c.stats(0).jitterMs).toBeUndefined();
+    roundTrip(c, 1, 0, 20);
+    expect(c.stats(50).jitterMs).toBeUndefined();
+    c.bytesSent += 100;
+    expect(c.stats(50).bytesSent).toBe(100);
+  });
+});
