@@ -112,6 +112,11 @@ export class UnreliableChannel {
     this.#bundles = true;
   }
 
+  /** Frames this client should have had that were not sent. */
+  get framesDropped(): number {
+    return this.#framesDropped;
+  }
+
   /** True once the client has acknowledged a frame (a Tickwire SDK); stock clients never do. */
   get acking(): boolean {
     return this.#acking;
