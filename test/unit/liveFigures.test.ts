@@ -34,7 +34,7 @@ describe("a client's jitter", () => {
     return new UnreliableChannel(
       { bufferedAmount: () => 0, send() {} },
       { backlogThresholdBytes: 0, maxFramesInFlight: 64 },
-      { sent() {}, dropped() {}, backlogOverflow() {} },
+      { sent() {}, dropped() {} },
     );
   }
   /** Sends a frame at `at` and acknowledges it `rtt` ms later; returns the time after. */
