@@ -90,7 +90,7 @@ describe("the monitor's Tickwire view", () => {
     // Rooms table: both rooms, busiest first; the clients of the busiest, with their round trips.
     const rooms = await page
       .locator("#rooms tbody tr")
-      .evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll("td")].map((td) => td.textContent)));
+      .evaluateAll((rows) => rows.map((r) => Array.from(r.querySelectorAll("td"), (td) => td.textContent)));
     expect(rooms.map((r) => Number(r[2]))).toEqual([10, 6]);
     await waitFor(
       async () => (await page.locator("#clients tbody tr").count()) === 10,
