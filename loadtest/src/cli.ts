@@ -9,6 +9,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import cliProgress from "cli-progress";
 import { startLocalServer, type LocalServer } from "./localServer.ts";
+import { htmlPathFor, renderReport, writeReportFrom } from "./reportHtml.ts";
+import { TimelineSampler } from "./timeline.ts";
 import { fetchTickHistogram, diffBuckets, histogramQuantile, sampleQuantile, type Buckets } from "./serverMetrics.ts";
 import {
   addCounters,
@@ -36,7 +38,9 @@ const USAGE = `Usage: npm run loadtest -- [options]
   --input-hz N     inputs per second per bot (default 30)
   --server-env K=V environment for the local server (repeatable), e.g. --server-env AOI_RADIUS=800;
                    MAX_PLAYERS_PER_ROOM is raised to fit the bots per room unless given here
-  --out FILE       JSON report path (default loadtest/results/loadtest-<time>.json)
+  --out FILE       JSON report path (default loadtest/results/loadtest-<time>.json); the HTML
+                   report goes next to it (.html)
+  --report-from F  only render the HTML report of an existing JSON result F
   --help`;
 
 /** Bots one worker thread is given by default, by kind. */
@@ -57,12 +61,17 @@ async function main(): Promise<number> {
       "input-hz": { type: "string" },
       "server-env": { type: "string", multiple: true },
       out: { type: "string" },
+      "report-from": { type: "string" },
       help: { type: "boolean" },
     },
     strict: true,
   });
   if (values.help) {
     console.log(USAGE);
+    return 0;
+  }
+  if (values["report-from"]) {
+    console.log(`HTML: ${path.relative(process.cwd(), await writeReportFrom(values["report-from"]))}`);
     return 0;
   }
   const clients = positiveInt("clients", values.clients, 20);
@@ -118,6 +127,7 @@ async function main(): Promise<number> {
   let inSteadyWindow = false;
   const errors: string[] = [];
   const created: string[] = [];
+  const timeline = new TimelineSampler(httpUrl, totals, rtt);
   /** `short`: a report asked for at a window end, over a fraction of a second (its ELU is left out). */
   const absorb = (r: WorkerReport, short = false) => {
     addCounters(totals, r);
@@ -129,6 +139,7 @@ async function main(): Promise<number> {
     joinMs.push(...r.joinMs);
     for (const e of r.errors) if (errors.length < 10) errors.push(e);
     for (const c of r.created) created.push(c.roomId);
+    timeline.noteReport();
   };
 
   const workers = Array.from({ length: workerCount }, () => {
@@ -212,6 +223,7 @@ async function main(): Promise<number> {
   // and a /metrics scrape.
   let windowStart: Promise<WindowEnd> | undefined;
   const started = Date.now();
+  timeline.start();
   let last = { at: started, patches: 0, bytes: 0 };
   let shown = { pps: "-", kbps: "-" };
   await new Promise<void>((resolve) => {
@@ -248,6 +260,7 @@ async function main(): Promise<number> {
   });
   const windowEnd = await markWindow();
   inSteadyWindow = false;
+  const series = await timeline.stop();
   bar.stop();
   const start = await windowStart;
   const cost = await windowCost(start, windowEnd, {
@@ -317,7 +330,13 @@ async function main(): Promise<number> {
       inputHz,
       serverEnv: local ? serverEnv : undefined,
     },
-    clients: { joined: totals.joined, failed: totals.failed, disconnects: totals.disconnects },
+    /** `rateLimited`: seat requests the server answered 429 (its per-address limits), each waited out and retried. */
+    clients: {
+      joined: totals.joined,
+      failed: totals.failed,
+      disconnects: totals.disconnects,
+      rateLimited: totals.rateLimited,
+    },
     perClient: {
       patchesPerSecond: round(steady.patches / measuredSeconds / connected),
       downstreamBytesPerSecond: round(steady.bytes / measuredSeconds / connected),
@@ -351,12 +370,18 @@ async function main(): Promise<number> {
     botCpu: cost.bots,
     warnings: cost.warnings,
     errors,
+    /** About once a second over the run: the bots' counters and rates, and the server's from /metrics. */
+    timeline: series,
   };
 
   console.log("\nTickwire load test report");
   console.log(
     `  clients joined ${result.clients.joined}/${clients}, failed ${result.clients.failed}, disconnects ${result.clients.disconnects}`,
   );
+  if (totals.rateLimited > 0)
+    console.log(
+      `  rate limited: ${totals.rateLimited} seat requests got 429 (the server's per-address matchmaking limits) and were retried after Retry-After: joins were slowed`,
+    );
   console.log(
     `  per client: ${result.perClient.patchesPerSecond} patches/s, ${result.perClient.downstreamBytesPerSecond} B/s downstream (steady state, ${measuredSeconds.toFixed(1)} s)`,
   );
@@ -385,6 +410,8 @@ async function main(): Promise<number> {
   await mkdir(path.dirname(out), { recursive: true });
   await writeFile(out, `${JSON.stringify(result, null, 2)}\n`);
   console.log(`  JSON: ${path.relative(process.cwd(), out)}`);
+  await writeFile(htmlPathFor(out), renderReport(result));
+  console.log(`  HTML: ${path.relative(process.cwd(), htmlPathFor(out))}`);
 
   const ok = totals.failed === 0 && totals.disconnects === 0 && totals.joined === clients;
   if (!ok) console.log("  FAILED: some joins failed or clients dropped");

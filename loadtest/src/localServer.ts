@@ -4,6 +4,15 @@ import { fileURLToPath } from "node:url";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
+/**
+ * The per-address matchmaking limits, turned off: tests and the load tester open many
+ * connections from 127.0.0.1, and would trip them. A caller that wants them passes its own values.
+ */
+export const MATCHMAKING_LIMITS_OFF: Readonly<Record<string, string>> = {
+  MATCHMAKE_JOINS_PER_SECOND: "0",
+  MATCHMAKE_CREATES_PER_WINDOW: "0",
+};
+
 export interface LocalServer {
   readonly port: number;
   /** `ws://127.0.0.1:<port>` */
@@ -19,12 +28,13 @@ export interface LocalServer {
 
 /**
  * Starts the real server entry point (`examples/serve.ts`) in a child process on a port the
- * OS picks (PORT=0), so it has its own core, and waits for its "listening" line.
+ * OS picks (PORT=0), so it has its own core, and waits for its "listening" line. The
+ * matchmaking limits are off unless `env` sets them (see MATCHMAKING_LIMITS_OFF).
  */
 export async function startLocalServer(env: Record<string, string> = {}): Promise<LocalServer> {
   const child = spawn(process.execPath, ["--conditions=tickwire-source", "--import", "tsx", "examples/serve.ts"], {
     cwd: ROOT,
-    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", ...env },
+    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", ...MATCHMAKING_LIMITS_OFF, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
@@ -39,7 +49,8 @@ export async function startLocalServer(env: Record<string, string> = {}): Promis
     };
     child.once("exit", onExit);
     child.stdout!.on("data", function check() {
-      const m = /listening on https?:\/\/[^:]+:(\d+)/.exec(out);
+      // The host may be IPv6 (HOST=:: prints "http://:::<port>"): the port is after the last colon.
+      const m = /listening on https?:\/\/\S*:(\d+)/.exec(out);
       if (!m) return;
       clearTimeout(timer);
       child.off("exit", onExit);

@@ -52,6 +52,8 @@ export interface WorkerReport {
   elu: number;
   /** Thin bots: largest lateness of the input schedule in the period, in ms (0 for full bots). */
   lagMaxMs: number;
+  /** Matchmaking requests answered 429 (over a per-address limit): the bot waited Retry-After and tried again. */
+  rateLimited: number;
   /** Rooms created by this worker's bots in this period, by bot index. */
   created: Array<{ index: number; roomId: string }>;
   errors: string[];
@@ -72,6 +74,7 @@ export const COUNTERS = [
   "unreliableFrames",
   "acksSent",
   "bareAcks",
+  "rateLimited",
 ] as const satisfies ReadonlyArray<keyof WorkerReport>;
 export type Totals = Record<(typeof COUNTERS)[number], number>;
 
@@ -104,6 +107,7 @@ export function emptyReport(): WorkerReport {
     bareAcks: 0,
     elu: 0,
     lagMaxMs: 0,
+    rateLimited: 0,
     created: [],
     errors: [],
   };

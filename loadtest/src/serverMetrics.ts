@@ -3,7 +3,10 @@
 
 export type Buckets = Array<{ le: number; count: number }>;
 
-export async function fetchTickHistogram(httpUrl: string, metric = "tickwire_tick_duration_seconds"): Promise<Buckets> {
+/** The server's tick-duration histogram (seconds). */
+export const TICK_METRIC = "tickwire_tick_duration_seconds";
+
+export async function fetchTickHistogram(httpUrl: string, metric = TICK_METRIC): Promise<Buckets> {
   return parseHistogram(await (await fetch(`${httpUrl}/metrics`)).text(), metric);
 }
 

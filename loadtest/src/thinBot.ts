@@ -94,6 +94,8 @@ export interface ThinCounters {
   bareAcks: number;
   pingsSent: number;
   shots: number;
+  /** Seat requests answered 429 (over the server's per-address limits), each waited out and retried. */
+  rateLimited: number;
 }
 
 function zeroCounters(): ThinCounters {
@@ -111,6 +113,7 @@ function zeroCounters(): ThinCounters {
     bareAcks: 0,
     pingsSent: 0,
     shots: 0,
+    rateLimited: 0,
   };
 }
 
@@ -258,7 +261,10 @@ export class ThinFleet {
   async join(spec: ThinBotSpec): Promise<ThinBotInfo> {
     const started = performance.now();
     try {
-      const seat = await reserveSeat(this.#endpoint, spec);
+      const seat = await reserveSeat(this.#endpoint, spec, {
+        onRateLimited: () => this.counters.rateLimited++,
+        stopped: () => this.#stopping,
+      });
       const info = await this.#connect(spec, seat);
       this.#joinTimes.push(performance.now() - started);
       return info;

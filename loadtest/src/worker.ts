@@ -29,6 +29,8 @@ interface Bot {
 
 const bots: Bot[] = [];
 let report = emptyReport();
+/** Set by the coordinator's stop: bots waiting out a 429 give up. */
+let stopping = false;
 let inputTimer: ReturnType<typeof setInterval> | undefined;
 const timers: Array<ReturnType<typeof setTimeout>> = [];
 /** Thin bots: the fleet, and its counters as of the last report. */
@@ -82,6 +84,7 @@ function collectThin(f: ThinFleet): void {
   report.acksSent += d("acksSent");
   report.bareAcks += d("bareAcks");
   report.shots += d("shots");
+  report.rateLimited += d("rateLimited");
   fleetSeen = { ...c };
   report.rttMs.push(...f.takeRtt());
   report.joinMs.push(...f.takeJoinTimes());
@@ -100,13 +103,31 @@ function startThinBot(f: ThinFleet, spec: BotSpec): void {
   );
 }
 
+/**
+ * Joins through the SDK; a refusal with 429 (the server's per-address limits: every bot shares
+ * one address) is waited out and tried again, counted. The SDK keeps the code but not the
+ * headers: the wait is read from the server's message ("retry in N s"), else 1 s.
+ */
+async function joinRateLimited(client: TickwireClient, spec: BotSpec): Promise<ArenaConnection> {
+  for (;;) {
+    try {
+      return spec.roomId
+        ? await joinArenaById(client, spec.roomId, { name: `bot-${spec.index}` })
+        : await createArena(client, { name: `bot-${spec.index}` });
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== 429 || stopping) throw err;
+      report.rateLimited++;
+      const seconds = Number(/retry in (\d+) s/.exec((err as Error).message)?.[1] ?? 1);
+      await new Promise((r) => setTimeout(r, seconds * 1000 + Math.random() * 1000));
+    }
+  }
+}
+
 async function startBot(endpoint: string, spec: BotSpec): Promise<void> {
   const client = new TickwireClient(endpoint, { pingIntervalMs: 0 });
   const started = performance.now();
   try {
-    const conn = spec.roomId
-      ? await joinArenaById(client, spec.roomId, { name: `bot-${spec.index}` })
-      : await createArena(client, { name: `bot-${spec.index}` });
+    const conn = await joinRateLimited(client, spec);
     report.joinMs.push(performance.now() - started);
     if (!spec.roomId) report.created.push({ index: spec.index, roomId: conn.roomId });
     const bot: Bot = {
@@ -197,6 +218,7 @@ parentPort!.on("message", async (msg: ToWorker) => {
     return;
   }
   // stop
+  stopping = true;
   for (const t of timers) clearTimeout(t);
   if (inputTimer) clearInterval(inputTimer);
   const final = collect();

@@ -10,6 +10,7 @@ import { createGameRoom } from "./engine/room.ts";
 import type { Game } from "./engine/game.ts";
 import { ProcessLoad, selectProcess } from "./engine/admission.ts";
 import { createRoutes } from "./http/routes.ts";
+import { MatchmakingLimits } from "./http/matchmakingLimits.ts";
 import { connectCluster, type Cluster } from "./cluster/redis.ts";
 
 /** What a server serves: its games by room name, and static pages. */
@@ -64,12 +65,19 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     metrics.originsRejected.inc();
     log.debug("websocket upgrade refused", { origin });
   });
+  const matchmaking = new MatchmakingLimits({
+    joinsPerSecond: config.matchmakeJoinsPerSecond,
+    createsPerWindow: config.matchmakeCreatesPerWindow,
+    createWindowSeconds: config.matchmakeCreateWindowSeconds,
+    onRefused: (limit) => metrics.rateLimited.inc({ limit }),
+  });
   transport = await createTransport(
     config,
     meterFromMetrics(metrics),
     channelEventsFromMetrics(metrics),
     createLogger("transport"),
     origins,
+    matchmaking,
   );
   const cluster = config.redisUrl ? await connectCluster(config, createLogger("cluster")) : undefined;
 
@@ -80,7 +88,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     // index.ts owns signals so that the exit code and the log line are ours.
     gracefullyShutdown: false,
     ...(cluster ? { presence: cluster.presence, driver: cluster.driver, publicAddress: config.publicAddress } : {}),
-    selectProcessIdToCreateRoom: selectProcess(config, load),
+    // Each room created is charged to the address whose request created it (MATCHMAKE_CREATES_PER_WINDOW).
+    selectProcessIdToCreateRoom: matchmaking.chargingCreations(selectProcess(config, load)),
     rooms: Object.fromEntries(
       Object.entries(options.rooms).map(([name, game]) => [
         name,

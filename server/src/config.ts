@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { z } from "zod";
+import { trustedProxyProblem } from "./transport/clientAddress.ts";
 
 // The one place that reads the environment. Read once at start-up, validated, frozen;
 // a bad value stops the process with the variable's name in the message.
@@ -78,6 +79,34 @@ const EnvSchema = z.object({
   MAX_ROOMS: int(1, 100_000).default(200),
   /** Clients (with seats reserved) this process holds at most, across its rooms. */
   MAX_CLIENTS: int(1, 1_000_000).default(5000),
+  /** How long a reserved seat waits for its client; a room nobody joins is disposed after it. */
+  SEAT_RESERVATION_SECONDS: int(1, 3600).default(10),
+  /** Matchmaking requests (every method) per second from one address; 0: no limit. */
+  MATCHMAKE_JOINS_PER_SECOND: int(0, 1_000_000).default(10),
+  /** Rooms one address may have created per MATCHMAKE_CREATE_WINDOW_SECONDS; 0: no limit. */
+  MATCHMAKE_CREATES_PER_WINDOW: int(0, 1_000_000).default(20),
+  MATCHMAKE_CREATE_WINDOW_SECONDS: int(1, 86_400).default(60),
+  /** Comma-separated proxies (addresses, CIDR ranges) whose X-Forwarded-For is believed; empty: none. */
+  TRUSTED_PROXIES: z
+    .string()
+    .trim()
+    .default("")
+    .transform((v) =>
+      v
+        .split(",")
+        .map((p) => p.trim())
+        .filter((p) => p.length > 0),
+    )
+    .superRefine((list, ctx) => {
+      for (const entry of list) {
+        const problem = trustedProxyProblem(entry);
+        if (problem) ctx.addIssue({ code: "custom", message: `${JSON.stringify(entry)}: ${problem}` });
+      }
+    }),
+  /** Failed monitor logins from one address before it is locked out. */
+  MONITOR_LOGIN_FAILURES: int(1, 1000).default(5),
+  /** The first lock-out; each further failure doubles it, up to 15 minutes. */
+  MONITOR_LOGIN_BACKOFF_SECONDS: int(1, 900).default(1),
   /** TLS directly on uWebSockets.js: both files, PEM. */
   TLS_KEY_FILE: z.string().trim().min(1).optional(),
   TLS_CERT_FILE: z.string().trim().min(1).optional(),
@@ -122,6 +151,17 @@ export interface Config {
   readonly allowedOrigins: readonly string[];
   readonly maxRooms: number;
   readonly maxClients: number;
+  /** Seconds a reserved seat waits for its client (Colyseus' seatReservationTimeout). */
+  readonly seatReservationSeconds: number;
+  /** Per-address matchmaking limits; 0 turns one off. */
+  readonly matchmakeJoinsPerSecond: number;
+  readonly matchmakeCreatesPerWindow: number;
+  readonly matchmakeCreateWindowSeconds: number;
+  /** Proxies whose X-Forwarded-For is believed (addresses, CIDR ranges); empty: none. */
+  readonly trustedProxies: readonly string[];
+  /** Monitor login back-off: failures before a lock-out, and its first length (it doubles from there). */
+  readonly monitorLoginFailures: number;
+  readonly monitorLoginBackoffSeconds: number;
   readonly tls: { readonly keyFile: string; readonly certFile: string } | undefined;
   readonly shutdownTimeoutSeconds: number;
   readonly faultInjection: boolean;
@@ -247,6 +287,13 @@ export function loadConfig(vars: Env = process.env): Config {
     ),
     maxRooms: e.MAX_ROOMS,
     maxClients: e.MAX_CLIENTS,
+    seatReservationSeconds: e.SEAT_RESERVATION_SECONDS,
+    matchmakeJoinsPerSecond: e.MATCHMAKE_JOINS_PER_SECOND,
+    matchmakeCreatesPerWindow: e.MATCHMAKE_CREATES_PER_WINDOW,
+    matchmakeCreateWindowSeconds: e.MATCHMAKE_CREATE_WINDOW_SECONDS,
+    trustedProxies: Object.freeze(e.TRUSTED_PROXIES),
+    monitorLoginFailures: e.MONITOR_LOGIN_FAILURES,
+    monitorLoginBackoffSeconds: e.MONITOR_LOGIN_BACKOFF_SECONDS,
     tls:
       e.TLS_KEY_FILE && e.TLS_CERT_FILE
         ? Object.freeze({ keyFile: e.TLS_KEY_FILE, certFile: e.TLS_CERT_FILE })

@@ -15,7 +15,10 @@ export interface RunningServer extends LocalServer {
 /** Env for tests that need every player in every client's view (their subject is not interest management). */
 export const SEE_ALL = { AOI_RADIUS: "16384" } as const;
 
-/** Boots the real server process on a free port with test monitor credentials. */
+/**
+ * Boots the real server process on a free port with test monitor credentials, and the
+ * matchmaking limits off unless `env` sets them (the tests' clients all come from 127.0.0.1).
+ */
 export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
   const server = await startLocalServer({ MONITOR_USER, MONITOR_PASSWORD, ...env });
   return Object.assign(server, { wsUrl: server.endpoint });

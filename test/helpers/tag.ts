@@ -2,6 +2,7 @@ import { afterAll, beforeAll } from "vitest";
 import { type App, type AppOptions, createApp, loadConfig, Simulation } from "@tickwire/server";
 import { tagGame } from "@tickwire/example-tag/server";
 import { TAG, type Stick } from "@tickwire/example-tag/shared";
+import { MATCHMAKING_LIMITS_OFF } from "../../loadtest/src/localServer.ts";
 
 // Tag's integration tests run the real server in the test's own process: createApp with tag
 // games of chosen settings (no balls, one ball of a chosen seed), over the real transport.
@@ -28,7 +29,8 @@ export function useTagServer(
   let server: TagServer | undefined;
   const open: Array<{ leave(): Promise<unknown> }> = [];
   beforeAll(async () => {
-    const app = await createApp(loadConfig({ PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "warn", ...env }), {
+    const vars = { PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "warn", ...MATCHMAKING_LIMITS_OFF, ...env };
+    const app = await createApp(loadConfig(vars), {
       rooms,
       pages,
     });

@@ -70,6 +70,9 @@ export function createGameRoom<S extends EngineState, I extends EngineInput, W, 
     // The transport enforces MAX_MESSAGES_PER_SECOND (a token bucket, close code 4101) before a
     // frame gets here; Colyseus' own per-second counter is left as a backstop at twice that.
     override maxMessagesPerSecond = config.maxMessagesPerSecond * 2;
+    // Colyseus disposes a room whose reserved seats all expired unused this long after the last
+    // reservation (its auto-dispose timer): a room created and never joined goes within it.
+    override seatReservationTimeout = config.seatReservationSeconds;
 
     /** Inputs from Tickwire's input frames (the SDK's): read past Colyseus, sanitized as they arrive. */
     readonly #inputs = new InputStore<I>(def.input as unknown as new () => I, def.sanitizeInput?.bind(def));

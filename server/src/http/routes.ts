@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { basicAuth, createEndpoint, createRouter, matchMaker } from "@colyseus/core";
+import { createEndpoint, createRouter, matchMaker } from "@colyseus/core";
 import { monitor } from "@colyseus/monitor";
 import { z } from "zod";
 import type { Config } from "../config.ts";
@@ -8,6 +8,8 @@ import type { Metrics } from "../observability/metrics.ts";
 import type { TransportKind } from "../transport/index.ts";
 import type { ProcessLoad } from "../engine/admission.ts";
 import { TokenError, issueToken } from "../auth/tokens.ts";
+import { createLogger } from "../observability/log.ts";
+import { createMonitorAuth } from "./monitorAuth.ts";
 import { monitorView } from "./monitorView.ts";
 
 export interface RouteDeps {
@@ -75,8 +77,9 @@ function pageRoutes(pages: Readonly<Record<string, string>>) {
 /** HTTP routes served on the game port next to matchmaking. */
 export function createRoutes(deps: RouteDeps) {
   const { config, metrics } = deps;
-  // The monitor can call any room method remotely: it is never served without credentials.
-  const monitorAuth = basicAuth({ users: { [config.monitorUser]: config.monitorPassword }, realm: "Tickwire monitor" });
+  // The monitor can call any room method remotely: it is never served without credentials, and
+  // guessing them earns a growing back-off. One instance: every monitor route shares its back-off.
+  const monitorAuth = createMonitorAuth({ config, metrics, log: createLogger("monitor") });
 
   return createRouter({
     // 503 while draining, so that a load balancer or a readiness probe stops sending joins here.

@@ -34,7 +34,16 @@ export interface Metrics {
   readonly originsRejected: Counter;
   /** Promise rejections nothing handled (logged; the process carries on). */
   readonly unhandledRejections: Counter;
+  /** Requests answered 429 for going over a per-address limit, by limit (see RATE_LIMITS). */
+  readonly rateLimited: Counter<"limit">;
 }
+
+/**
+ * The per-address limits, as labelled on `tickwire_rate_limited_total`: rooms created per
+ * window, matchmaking requests per second, the monitor's login back-off.
+ */
+export const RATE_LIMITS = ["room_create", "join", "monitor_login"] as const;
+export type RateLimit = (typeof RATE_LIMITS)[number];
 
 /** Counts added per frame; read into Prometheus counters at each scrape. */
 export interface TrafficTally {
@@ -128,8 +137,18 @@ export function createMetrics(live: LiveCounts): Metrics {
     },
   });
 
+  const rateLimited = new Counter({
+    name: "tickwire_rate_limited_total",
+    help: "HTTP requests refused with 429 because their client address went over a limit: room_create (rooms created per window), join (matchmaking requests per second), monitor_login (locked out after failed monitor logins)",
+    labelNames: ["limit"],
+    ...opts,
+  });
+  // Every label shows from the start, at 0, so that a rate over it means something at once.
+  for (const limit of RATE_LIMITS) rateLimited.inc({ limit }, 0);
+
   return {
     registry,
+    rateLimited,
     tickDuration: new Histogram({
       name: "tickwire_tick_duration_seconds",
       help: "Time spent in one fixed simulation step, per room",

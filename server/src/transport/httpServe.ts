@@ -1,11 +1,26 @@
 import { matchMaker, type Router } from "@colyseus/core";
 import type { Logger } from "../observability/log.ts";
+import type { AddressResolver } from "./clientAddress.ts";
+import { type Refusal, type RequestScope, TOO_MANY_REQUESTS, runInRequest } from "./requestScope.ts";
 
 export interface HttpLimits {
   /** Request bodies above this are refused with 413 as soon as they pass it. */
   maxBodyBytes: number;
   /** A request whose body has not fully arrived after this long gets 408. */
   bodyTimeoutMs: number;
+  /** The client's address from the socket's and the headers (trusted proxies); the socket's when unset. */
+  clientAddress?: AddressResolver;
+  /** Per-address limits looked at before routing (matchmaking); none when unset. */
+  guard?: RequestGuard;
+}
+
+/** Per-address limits on requests, looked at before the router sees them. */
+export interface RequestGuard {
+  /**
+   * Counts the request against its address's limits: a refusal (answered 429), or undefined to
+   * let it through. Called as the request arrives, before its body is read.
+   */
+  admit(method: string, path: string, address: string): Promise<Refusal | undefined>;
 }
 
 /** Headers of an answer, in order; a name may repeat (set-cookie). */
@@ -24,6 +39,8 @@ export interface HttpExchange {
   /** The query, without the `?`; empty when none. */
   readonly query: string;
   readonly headers: Headers;
+  /** The socket's peer address, normalised (IPv4-mapped IPv6 as IPv4; see normalizeAddress). */
+  readonly remoteAddress: string;
   /** Aborted when the client goes away before it is answered. */
   readonly signal: AbortSignal;
   readBody(onChunk: (chunk: Uint8Array) => void, onEnd: () => void): void;
@@ -48,12 +65,29 @@ function headerList(base: Record<string, string | number | boolean>, extra?: Hea
   return [...merged, ...repeated];
 }
 
+/** A 429 in the shape of Colyseus' matchmaking errors (`{code, error}`), with `Retry-After`. */
+function refusalReply(ex: HttpExchange, cors: Record<string, string | number | boolean>, refusal: Refusal): void {
+  const headers = headerList({
+    ...cors,
+    "content-type": "application/json",
+    "retry-after": String(refusal.retryAfterSeconds),
+  });
+  const body = {
+    code: TOO_MANY_REQUESTS,
+    error: refusal.message,
+    limit: refusal.limit,
+    retryAfterSeconds: refusal.retryAfterSeconds,
+  };
+  ex.reply(TOO_MANY_REQUESTS, headers, JSON.stringify(body));
+}
+
 /**
  * Serves the Colyseus router (matchmaking, monitor, metrics, our routes) on either transport.
  * Written for what a public endpoint meets: a route that does not exist gets 404 (rather than a
  * connection left open), a body is capped in size and in time while it arrives (rather than
- * buffered whole, however large), and a handler that throws gets 500 with a log line (rather
- * than an unhandled rejection).
+ * buffered whole, however large), a handler that throws gets 500 with a log line (rather
+ * than an unhandled rejection), and an address over a limit of `limits.guard`, or refused by
+ * code the router called (see RequestScope), gets 429 with `Retry-After`.
  */
 export function serveHttp(ex: HttpExchange, router: Router, limits: HttpLimits, log: Logger): void {
   const { method, path, query, headers } = ex;
@@ -88,10 +122,27 @@ export function serveHttp(ex: HttpExchange, router: Router, limits: HttpLimits, 
     return;
   }
 
+  const scope: RequestScope = {
+    address: limits.clientAddress?.(ex.remoteAddress, headers) ?? ex.remoteAddress,
+    refusal: undefined,
+    finished: false,
+  };
+  // Counted as it arrives; the body is read meanwhile (uWS needs its reader attached now).
+  const admitted = limits.guard?.admit(method, path, scope.address);
+
   const handle = async (body: Uint8Array<ArrayBuffer> | undefined) => {
+    const early = await admitted;
+    if (early) return refusalReply(ex, cors, early);
     const init: RequestInit = { method, headers, signal: ex.signal };
     if (body !== undefined) init.body = body;
-    const response = await router.handler(new Request(url, init));
+    let response: Response;
+    try {
+      response = await runInRequest(scope, () => router.handler(new Request(url, init)));
+    } finally {
+      scope.finished = true;
+    }
+    // Refused deep inside (a room creation over its address's budget): whatever the router made of it.
+    if (scope.refusal) return refusalReply(ex, cors, scope.refusal);
     const out = new Uint8Array(await response.arrayBuffer());
     ex.reply(response.status, headerList(cors, response.headers), out);
   };
@@ -114,6 +165,16 @@ export function serveHttp(ex: HttpExchange, router: Router, limits: HttpLimits, 
     ex.reply(408, text, "request body too slow\n");
   }, limits.bodyTimeoutMs);
   ex.signal.addEventListener("abort", () => clearTimeout(timer), { once: true });
+  // Over a limit: answered at once, the rest of the body dropped (as for 413).
+  admitted?.then(
+    (refusal) => {
+      if (!refusal || done) return;
+      done = true;
+      clearTimeout(timer);
+      refusalReply(ex, cors, refusal);
+    },
+    () => {},
+  );
   ex.readBody(
     (chunk) => {
       if (done) return;

@@ -4,6 +4,8 @@ import type { Logger } from "../observability/log.ts";
 import type { TrafficMeter } from "./meter.ts";
 import type { ClientEvents, ClientLimits } from "./unreliable/channel.ts";
 import { probeUws } from "./native.ts";
+import { addressResolver } from "./clientAddress.ts";
+import type { RequestGuard } from "./httpServe.ts";
 
 export type TransportKind = "uws" | "ws";
 
@@ -53,9 +55,15 @@ export async function createTransport(
   events: ClientEvents,
   log: Logger,
   beforeUpgrade: BeforeUpgradeHandler | undefined,
+  guard?: RequestGuard,
 ): Promise<GameTransport> {
   const limits = limitsFromConfig(config);
-  const http = { maxBodyBytes: config.maxHttpBodyBytes, bodyTimeoutMs: 5000 };
+  const http = {
+    maxBodyBytes: config.maxHttpBodyBytes,
+    bodyTimeoutMs: 5000,
+    clientAddress: addressResolver(config.trustedProxies),
+    guard,
+  };
   const perClient = {
     maxMessageBytes: config.maxMessageBytes,
     maxMessagesPerSecond: config.maxMessagesPerSecond,

@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Router } from "@colyseus/core";
 import type { Logger } from "../observability/log.ts";
+import { normalizeAddress } from "./clientAddress.ts";
 import { type HttpExchange, type HttpLimits, serveHttp } from "./httpServe.ts";
 
 /**
@@ -36,6 +37,8 @@ function nodeExchange(req: IncomingMessage, res: ServerResponse, lingerMs: numbe
     path: q < 0 ? url : url.slice(0, q),
     query: q < 0 ? "" : url.slice(q + 1),
     headers,
+    // Undefined once the socket is gone; such a request is answered into the void anyway.
+    remoteAddress: normalizeAddress(req.socket.remoteAddress ?? ""),
     signal: abort.signal,
     readBody(onChunk, onEnd) {
       req.on("data", onChunk);

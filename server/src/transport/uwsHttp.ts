@@ -2,6 +2,7 @@ import { STATUS_CODES } from "node:http";
 import type uWebSockets from "uWebSockets.js";
 import type { Router } from "@colyseus/core";
 import type { Logger } from "../observability/log.ts";
+import { normalizeAddress } from "./clientAddress.ts";
 import { type HttpExchange, type HttpLimits, serveHttp } from "./httpServe.ts";
 
 export type { HttpLimits } from "./httpServe.ts";
@@ -31,6 +32,9 @@ function uwsExchange(res: Res, req: uWebSockets.HttpRequest): HttpExchange {
     path: req.getUrl(),
     query: req.getQuery() ?? "",
     headers,
+    // Read now, while the response is surely usable. On a dual-stack socket (HOST=::) uWS prints an
+    // IPv4 peer as a full IPv4-mapped IPv6 address (0000:...:ffff:7f00:0001): normalised here.
+    remoteAddress: normalizeAddress(Buffer.from(res.getRemoteAddressAsText()).toString()),
     signal: abort.signal,
     readBody(onChunk, onEnd) {
       res.onData((chunk, isLast) => {

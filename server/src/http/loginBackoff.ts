@@ -1,0 +1,104 @@
+/** When failed logins lock a key (a client address) out, and for how long. */
+export interface BackoffPolicy {
+  /** Failed logins before the first lock-out. */
+  failures: number;
+  /** The first lock-out, in ms; each further failure doubles it. */
+  baseMs: number;
+  /** The longest lock-out, in ms. A key quiet this long after its lock ended is forgotten. */
+  maxMs: number;
+}
+
+/** What a failed login led to. */
+export interface FailureOutcome {
+  /** The lock-out it started, in ms (0: none yet). */
+  lockMs: number;
+  /** True for the first lock-out since the key last recovered (a success, or forgotten): log this one. */
+  firstLock: boolean;
+}
+
+interface Entry {
+  failures: number;
+  lockedUntil: number;
+  lastFailure: number;
+  announced: boolean;
+}
+
+/** How often (ms) entries past their time are swept out, at most. */
+const SWEEP_EVERY_MS = 60_000;
+
+/**
+ * Failed logins per key, and the growing lock-out they earn: after `failures` failures a key is
+ * locked for `baseMs`, and each failure after that (once a lock-out has passed) doubles it, up to
+ * `maxMs`. A success forgets the key. Memory stays bounded: an entry goes once it has been quiet
+ * for `maxMs` after its lock ended, and past `maxEntries` the least recently failed go first.
+ * Time is passed in, so that a test can step it.
+ */
+export class LoginBackoff {
+  readonly #entries = new Map<string, Entry>();
+  #lastSweep = 0;
+
+  constructor(
+    readonly policy: BackoffPolicy,
+    readonly maxEntries = 10_000,
+  ) {}
+
+  /** Keys with failures on record. */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** Milliseconds `key` stays locked out from `now` (0: it may try). */
+  lockedFor(key: string, now: number): number {
+    const entry = this.#live(key, now);
+    return entry ? Math.max(0, entry.lockedUntil - now) : 0;
+  }
+
+  /** Records a failed login by `key` at `now`. */
+  failed(key: string, now: number): FailureOutcome {
+    const entry = this.#live(key, now) ?? { failures: 0, lockedUntil: 0, lastFailure: 0, announced: false };
+    entry.failures++;
+    entry.lastFailure = now;
+    const { failures, baseMs, maxMs } = this.policy;
+    let lockMs = 0;
+    if (entry.failures >= failures) {
+      lockMs = Math.min(maxMs, baseMs * 2 ** (entry.failures - failures));
+      entry.lockedUntil = now + lockMs;
+    }
+    const firstLock = lockMs > 0 && !entry.announced;
+    if (firstLock) entry.announced = true;
+    // Re-inserted, so the map's order is least recently failed first.
+    this.#entries.delete(key);
+    this.#entries.set(key, entry);
+    this.#trim(now);
+    return { lockMs, firstLock };
+  }
+
+  /** A successful login: `key` starts afresh. */
+  succeeded(key: string): void {
+    this.#entries.delete(key);
+  }
+
+  #expired(entry: Entry, now: number): boolean {
+    return now > Math.max(entry.lockedUntil, entry.lastFailure) + this.policy.maxMs;
+  }
+
+  #live(key: string, now: number): Entry | undefined {
+    const entry = this.#entries.get(key);
+    if (entry && this.#expired(entry, now)) {
+      this.#entries.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+
+  #trim(now: number): void {
+    if (now - this.#lastSweep >= SWEEP_EVERY_MS) {
+      this.#lastSweep = now;
+      for (const [key, entry] of this.#entries) if (this.#expired(entry, now)) this.#entries.delete(key);
+    }
+    for (const key of this.#entries.keys()) {
+      if (this.#entries.size <= this.maxEntries) break;
+      this.#entries.delete(key);
+    }
+  }
+}
