@@ -48,6 +48,10 @@ const BOTS_PER_WORKER: Record<BotKind, number> = { thin: 2000, full: 100 };
 /** Above this many clients the default bot is thin. */
 const FULL_BOTS_UP_TO = 100;
 
+/** How long the creator bots get to create their rooms, and longer when the server rate-limits them. */
+const ROOMS_WAIT_MS = 15_000;
+const ROOMS_RATE_LIMITED_WAIT_MS = 130_000;
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
@@ -188,8 +192,14 @@ async function main(): Promise<number> {
   creators.forEach((b, i) => {
     send(workers[i % workerCount]!, { type: "spawn", endpoint, bots: [b], inputHz, bot });
   });
-  const deadline = Date.now() + 15_000;
-  while (created.length + totals.failed < rooms && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  // A server that limits room creations per address answers 429 with a wait of up to its
+  // window: the creators wait it out, and so does this, up to ROOMS_RATE_LIMITED_WAIT_MS.
+  const createStart = Date.now();
+  const creating = () => {
+    const limit = totals.rateLimited > 0 ? ROOMS_RATE_LIMITED_WAIT_MS : ROOMS_WAIT_MS;
+    return created.length + totals.failed < rooms && Date.now() - createStart < limit;
+  };
+  while (creating()) await new Promise((r) => setTimeout(r, 50));
   if (created.length === 0) errors.push("no room could be created");
 
   const rest = clients - rooms;
