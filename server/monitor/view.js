@@ -299,9 +299,11 @@ function render(view) {
     cell(tr, fixed(r.flushP99Ms, 3), true);
     cell(tr, rr.out === null ? "–" : fixed(kb(rr.out), 1), true);
     cell(tr, fixed(rr.dropped, 1), true);
+    // The next poll (within a second) shows it: an extra poll now would make rates over a
+    // fraction of a second, which the flushes' steps turn into spikes.
     tr.addEventListener("click", () => {
       state.chosen = r.roomId;
-      poll();
+      for (const row of tr.parentElement.children) row.classList.toggle("chosen", row === tr);
     });
   });
 

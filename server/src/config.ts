@@ -85,7 +85,7 @@ const EnvSchema = z.object({
   MATCHMAKE_JOINS_PER_SECOND: int(0, 1_000_000).default(10),
   /** Rooms one address may have created per MATCHMAKE_CREATE_WINDOW_SECONDS; 0: no limit. */
   MATCHMAKE_CREATES_PER_WINDOW: int(0, 1_000_000).default(20),
-  MATCHMAKE_CREATE_WINDOW_SECONDS: int(1, 86_400).default(60),
+  MATCHMAKE_CREATE_WINDOW_SECONDS: int(1, 3600).default(60),
   /** Comma-separated proxies (addresses, CIDR ranges) whose X-Forwarded-For is believed; empty: none. */
   TRUSTED_PROXIES: z
     .string()

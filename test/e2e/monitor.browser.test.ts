@@ -102,7 +102,7 @@ describe("the monitor's Tickwire view", () => {
     await mkdir(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, "monitor.png"), fullPage: true });
 
-    // Choosing the other room shows its 6 clients.
+    // Choosing the other room shows its 6 clients (from the next poll on).
     await page.locator("#rooms tbody tr").nth(1).click();
     await waitFor(async () => (await page.locator("#clients tbody tr").count()) === 6, "the other room's 6 clients");
     expect(errors).toEqual([]);

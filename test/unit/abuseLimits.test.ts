@@ -26,9 +26,21 @@ describe("client address", () => {
     expect(normalizeAddress(" not an address ")).toBe("not an address");
   });
 
-  it("ignores X-Forwarded-For when no proxy is trusted", () => {
-    const resolve = addressResolver([]);
+  it("ignores X-Forwarded-For when no proxy is trusted, and says so once", () => {
+    const told: string[] = [];
+    const resolve = addressResolver([], (peer) => told.push(peer));
+    expect(resolve("198.51.100.7", xff())).toBe("198.51.100.7");
+    expect(told).toEqual([]);
     expect(resolve("198.51.100.7", xff("203.0.113.9"))).toBe("198.51.100.7");
+    expect(resolve("198.51.100.8", xff("203.0.113.9"))).toBe("198.51.100.8");
+    expect(told).toEqual(["198.51.100.7"]);
+  });
+
+  it("reads a forwarded address that carries a port", () => {
+    const resolve = addressResolver(["127.0.0.1"]);
+    expect(resolve("127.0.0.1", xff("203.0.113.9:5123"))).toBe("203.0.113.9");
+    expect(resolve("127.0.0.1", xff("[2001:db8::7]:443"))).toBe("2001:db8::7");
+    expect(resolve("127.0.0.1", xff("[2001:db8::7]"))).toBe("2001:db8::7");
   });
 
   it("believes X-Forwarded-For from a trusted proxy only, read from the right", () => {
@@ -54,6 +66,9 @@ describe("client address", () => {
     expect(limitKey("2001:db8:1:2:aaaa::1")).toBe("2001:db8:1:2::/64");
     expect(limitKey("2001:db8:1:2:bbbb::2")).toBe(limitKey("2001:db8:1:2:aaaa::1"));
     expect(limitKey("2001:db8:1:3::1")).not.toBe(limitKey("2001:db8:1:2::1"));
+    // The monitor login counts a whole /48 as one.
+    expect(limitKey("2001:db8:1:3::1", 48)).toBe("2001:db8:1::/48");
+    expect(limitKey("2001:db8:1:ffff::1", 48)).toBe(limitKey("2001:db8:1:2::1", 48));
   });
 
   it("Retry-After is whole seconds, rounded up, at least 1", () => {
@@ -160,5 +175,29 @@ describe("login back-off", () => {
     expect(b.failed("k0", 20_002).lockMs).toBe(0);
     b.failed("k499", 20_001);
     expect(b.failed("k499", 20_002).lockMs).toBe(1000);
+  });
+
+  it("never drops a locked key to make room: failures from many other keys do not unlock it", () => {
+    const b = new LoginBackoff(policy, 100);
+    for (let i = 0; i < 3; i++) b.failed("victim", 0);
+    expect(b.lockedFor("victim", 0)).toBe(1000);
+    // 10 000 other keys fail once each while it is locked.
+    for (let i = 0; i < 10_000; i++) b.failed(`other${i}`, 10);
+    expect(b.size).toBeLessThanOrEqual(100);
+    expect(b.lockedFor("victim", 10)).toBe(990);
+  });
+
+  it("when every key it holds is locked, new keys share one entry and are locked out together", () => {
+    const b = new LoginBackoff(policy, 10);
+    for (let k = 0; k < 10; k++) for (let i = 0; i < 3; i++) b.failed(`locked${k}`, 0);
+    expect(b.size).toBe(10);
+    // Three failures from three fresh keys: the overflow entry's third failure locks it.
+    b.failed("fresh1", 1);
+    b.failed("fresh2", 2);
+    expect(b.lockedFor("fresh3", 3)).toBe(0);
+    expect(b.failed("fresh3", 3).lockMs).toBe(1000);
+    // Any key not in the table is locked out with it, even one never seen.
+    expect(b.lockedFor("never-seen", 4)).toBe(999);
+    for (let k = 0; k < 10; k++) expect(b.lockedFor(`locked${k}`, 4)).toBe(996);
   });
 });

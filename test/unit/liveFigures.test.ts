@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { quantileOf, RECENT_SAMPLES, RecentSamples } from "../../server/src/observability/recent.ts";
 import { UnreliableChannel } from "../../server/src/transport/unreliable/channel.ts";
+import { DepartedTraffic } from "../../server/src/observability/liveView.ts";
+import type { Client } from "@colyseus/core";
 
 // The figures the monitor's live view reads: a room's latest timings and a client's jitter.
 
@@ -65,5 +67,27 @@ describe("a client's jitter", () => {
     expect(c.stats(50).jitterMs).toBeUndefined();
     c.bytesSent += 100;
     expect(c.stats(50).bytesSent).toBe(100);
+  });
+});
+
+describe("a room's departed traffic", () => {
+  it("adds each channel once, so a client that drops and then leaves counts once", () => {
+    const channel = new UnreliableChannel(
+      { bufferedAmount: () => 0, send() {} },
+      { backlogThresholdBytes: 0, maxFramesInFlight: 64 },
+      { sent() {}, dropped() {} },
+    );
+    channel.bytesSent = 500;
+    channel.drop("window");
+    const client = { sessionId: "a", channel } as unknown as Client;
+    const departed = new DepartedTraffic();
+    expect(departed.has(channel)).toBe(false);
+    departed.add(client);
+    departed.add(client);
+    expect([departed.bytesSent, departed.framesDropped]).toEqual([500, 1]);
+    expect(departed.has(channel)).toBe(true);
+    // A client without a channel (a stock transport) adds nothing.
+    departed.add({ sessionId: "b" } as unknown as Client);
+    expect(departed.bytesSent).toBe(500);
   });
 });

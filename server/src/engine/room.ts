@@ -1,7 +1,7 @@
 import { type AuthContext, type Client, Room, ServerError } from "@colyseus/core";
 import { StateView } from "@colyseus/schema";
 import { CloseCodes, type EngineInput, type EngineState, EngineMessages, type ErrorNotice } from "@tickwire/shared";
-import { EngineSerializer, monitorInspectData } from "../colyseus.ts";
+import { EngineSerializer } from "../colyseus.ts";
 import type { Config } from "../config.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import type { Logger } from "../observability/log.ts";
@@ -10,7 +10,9 @@ import { channelOf } from "../transport/unreliable/channel.ts";
 import { TokenError, verifyToken } from "../auth/tokens.ts";
 import { anonymousName, joinOptionsOf } from "./joining.ts";
 import { TickTimer } from "./tickTimer.ts";
-import { RecentTimings } from "../observability/recent.ts";
+import { RECENT_SAMPLES, RecentTimings } from "../observability/recent.ts";
+import { DepartedTraffic } from "../observability/liveView.ts";
+import { inspectData } from "../observability/inspect.ts";
 import { SERVICE_UNAVAILABLE, type ProcessLoad } from "./admission.ts";
 import { GameCore } from "./core.ts";
 import { INPUT_BUFFER_SIZE, InputStore } from "./inputs.ts";
@@ -106,7 +108,9 @@ export function createGameRoom<S extends EngineState, I extends EngineInput, W, 
     /** The game: state, world, interest and history, stepped by the tick below. */
     core!: GameCore<S, I, W, O>;
     /** The latest tick and flush timings, read by the monitor's live view. */
-    readonly recent = new RecentTimings();
+    readonly recent = new RecentTimings(RECENT_SAMPLES, metrics.recent);
+    /** What departed clients were sent, for the live view's room totals. */
+    readonly departed = new DepartedTraffic();
     #serializer: EngineSerializer<never> | undefined;
     /** Fast fields go out from the tick, on the unreliable channel (see UnreliableFlusher). */
     #flusher: UnreliableFlusher | undefined;
@@ -262,34 +266,12 @@ export function createGameRoom<S extends EngineState, I extends EngineInput, W, 
       });
       const ms = performance.now() - started;
       metrics.flushDuration.observe(ms / 1000);
-      this.recent.flush.add(ms);
+      this.recent.addFlush(ms);
     }
 
     /** The monitor's room view (`/monitor/api/room`): Colyseus' data plus each client's channel and what it holds. */
-    async getInspectData(): Promise<Record<string, unknown>> {
-      const base = await monitorInspectData(this);
-      const now = performance.now();
-      const channels = this.clients.map((c) => ({
-        sessionId: c.sessionId,
-        entitiesHeld: this.core.interest?.heldBy(c.sessionId) ?? 0,
-        ...channelOf(c)?.stats(now),
-      }));
-      const sum = (k: "framesSent" | "framesDropped" | "keyframesSent") =>
-        channels.reduce((n, c) => n + (c[k] ?? 0), 0);
-      return {
-        ...base,
-        tick: this.core.tick,
-        unreliable: {
-          framesSent: sum("framesSent"),
-          framesDropped: sum("framesDropped"),
-          keyframesSent: sum("keyframesSent"),
-          clientsBacklogged: channels.filter((c) => (c.backlogBytes ?? 0) > 0).length,
-          backlogBytes: channels.reduce((n, c) => n + (c.backlogBytes ?? 0), 0),
-          /** Clients that missed frames and are waiting for a keyframe. */
-          clientsBehind: channels.filter((c) => c.needsKeyframe).length,
-          clients: channels,
-        },
-      };
+    getInspectData(): Promise<Record<string, unknown>> {
+      return inspectData(this, this.core.tick, (id) => this.core.interest?.heldBy(id) ?? 0);
     }
 
     override onJoin(client: Client, _options: unknown, auth: Admitted): void {
@@ -309,6 +291,7 @@ export function createGameRoom<S extends EngineState, I extends EngineInput, W, 
     }
 
     override onDrop(client: Client, code?: number): void {
+      this.departed.add(client);
       this.core.setConnected(client.sessionId, false);
       // A client the server closed for breaking a rule gets no seat held: otherwise each
       // misbehaving join would keep a seat for the whole window, and a few could fill a room.
@@ -326,6 +309,7 @@ export function createGameRoom<S extends EngineState, I extends EngineInput, W, 
     }
 
     override onLeave(client: Client): void {
+      this.departed.add(client);
       this.#inputs.remove(client.sessionId);
       this.core.leave(client.sessionId);
     }

@@ -27,7 +27,7 @@ export class TickTimer {
     if (this.#ideal === 0 || now - this.#ideal > RESYNC_STEPS * this.#stepMs) this.#ideal = now;
     const late = Math.max(0, now - this.#ideal);
     this.#metrics.tickLateness.observe(late / 1000);
-    this.#recent.lateness.add(late);
+    this.#recent.addLateness(late);
     this.#ideal += this.#stepMs;
     this.#started = now;
   }
@@ -35,6 +35,6 @@ export class TickTimer {
   end(): void {
     const ms = performance.now() - this.#started;
     this.#metrics.tickDuration.observe(ms / 1000);
-    this.#recent.tick.add(ms);
+    this.#recent.addTick(ms);
   }
 }

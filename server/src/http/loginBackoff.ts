@@ -23,6 +23,9 @@ interface Entry {
   announced: boolean;
 }
 
+/** The entry new keys share while the table is full of locked keys. */
+export const OVERFLOW_KEY = "(overflow)";
+
 /** How often (ms) entries past their time are swept out, at most. */
 const SWEEP_EVERY_MS = 60_000;
 
@@ -30,8 +33,10 @@ const SWEEP_EVERY_MS = 60_000;
  * Failed logins per key, and the growing lock-out they earn: after `failures` failures a key is
  * locked for `baseMs`, and each failure after that (once a lock-out has passed) doubles it, up to
  * `maxMs`. A success forgets the key. Memory stays bounded: an entry goes once it has been quiet
- * for `maxMs` after its lock ended, and past `maxEntries` the least recently failed go first.
- * Time is passed in, so that a test can step it.
+ * for `maxMs` after its lock ended, and past `maxEntries` the least recently failed of the keys
+ * not locked out go first. A locked key is never dropped to make room (else failures from enough
+ * other keys would unlock it): when every entry is locked, new keys share one overflow entry,
+ * which locks them all together. Time is passed in, so that a test can step it.
  */
 export class LoginBackoff {
   readonly #entries = new Map<string, Entry>();
@@ -49,13 +54,18 @@ export class LoginBackoff {
 
   /** Milliseconds `key` stays locked out from `now` (0: it may try). */
   lockedFor(key: string, now: number): number {
-    const entry = this.#live(key, now);
+    const entry = this.#live(key, now) ?? (this.#full() ? this.#live(OVERFLOW_KEY, now) : undefined);
     return entry ? Math.max(0, entry.lockedUntil - now) : 0;
   }
 
   /** Records a failed login by `key` at `now`. */
   failed(key: string, now: number): FailureOutcome {
-    const entry = this.#live(key, now) ?? { failures: 0, lockedUntil: 0, lastFailure: 0, announced: false };
+    let entry = this.#live(key, now);
+    if (!entry && !this.#makeRoom(now)) {
+      key = OVERFLOW_KEY;
+      entry = this.#live(key, now);
+    }
+    entry ??= { failures: 0, lockedUntil: 0, lastFailure: 0, announced: false };
     entry.failures++;
     entry.lastFailure = now;
     const { failures, baseMs, maxMs } = this.policy;
@@ -69,7 +79,6 @@ export class LoginBackoff {
     // Re-inserted, so the map's order is least recently failed first.
     this.#entries.delete(key);
     this.#entries.set(key, entry);
-    this.#trim(now);
     return { lockMs, firstLock };
   }
 
@@ -91,14 +100,25 @@ export class LoginBackoff {
     return entry;
   }
 
-  #trim(now: number): void {
+  #full(): boolean {
+    return this.#entries.size >= this.maxEntries;
+  }
+
+  /** Makes room for one more key if it can: true when there is room. */
+  #makeRoom(now: number): boolean {
+    if (!this.#full()) return true;
     if (now - this.#lastSweep >= SWEEP_EVERY_MS) {
       this.#lastSweep = now;
       for (const [key, entry] of this.#entries) if (this.#expired(entry, now)) this.#entries.delete(key);
+      if (!this.#full()) return true;
     }
-    for (const key of this.#entries.keys()) {
-      if (this.#entries.size <= this.maxEntries) break;
-      this.#entries.delete(key);
+    // The least recently failed key that is not locked out (the map keeps failure order).
+    for (const [key, entry] of this.#entries) {
+      if (key !== OVERFLOW_KEY && entry.lockedUntil <= now) {
+        this.#entries.delete(key);
+        return true;
+      }
     }
+    return false;
   }
 }

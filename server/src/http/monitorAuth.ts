@@ -7,6 +7,12 @@ import { limitKey } from "../transport/clientAddress.ts";
 import { TOO_MANY_REQUESTS, currentRequest, retryAfterSeconds } from "../transport/requestScope.ts";
 import { LoginBackoff } from "./loginBackoff.ts";
 
+/**
+ * Failed monitor logins are counted per IPv6 /48 (a site's whole allocation), not /64 as
+ * matchmaking is: a guesser holding a /48 would otherwise get a fresh set of tries per /64.
+ */
+const LOGIN_IPV6_PREFIX_BITS = 48;
+
 /** The browser's login prompt says this. */
 const REALM = "Tickwire monitor";
 const CHALLENGE = `Basic realm="${REALM}", charset="UTF-8"`;
@@ -72,7 +78,7 @@ export function createMonitorAuth(deps: MonitorAuthDeps) {
 
   return createMiddleware(async (ctx) => {
     const address = currentRequest()?.address ?? UNKNOWN_ADDRESS;
-    const key = limitKey(address);
+    const key = limitKey(address, LOGIN_IPV6_PREFIX_BITS);
     const now = Date.now();
     const locked = backoff.lockedFor(key, now);
     if (locked > 0) {

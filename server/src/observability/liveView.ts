@@ -67,6 +67,33 @@ export interface LiveView {
   room: { roomId: string; name: string; clients: LiveClient[] } | null;
 }
 
+/**
+ * What a room's departed clients were sent, so that the room's totals only grow as clients come
+ * and go (the view turns them into rates). Each channel counts once: a dropped client leaves
+ * later, a reconnected one comes back on a new channel.
+ */
+export class DepartedTraffic {
+  bytesSent = 0;
+  framesDropped = 0;
+  readonly #counted = new WeakSet<object>();
+
+  add(client: Client): void {
+    const channel = channelOf(client);
+    if (!channel || this.#counted.has(channel)) return;
+    this.#counted.add(channel);
+    this.bytesSent += channel.bytesSent;
+    this.framesDropped += channel.framesDropped;
+  }
+
+  /** True for a channel already added (its client is gone, or waits to reconnect). */
+  has(channel: object): boolean {
+    return this.#counted.has(channel);
+  }
+}
+
+/** How long an answer is reused: however many pages poll, a process builds one a second or so. */
+export const LIVE_VIEW_REUSE_MS = 900;
+
 export interface LiveSource {
   processId: string;
   startedAt: number;
@@ -74,9 +101,12 @@ export interface LiveSource {
   rooms(): Iterable<Room>;
 }
 
-type TimedRoom = Room & { readonly recent: RecentTimings };
+type TimedRoom = Room & { readonly recent: RecentTimings; readonly departed: DepartedTraffic };
 
-const timed = (room: Room): room is TimedRoom => (room as { recent?: unknown }).recent instanceof RecentTimings;
+const timed = (room: Room): room is TimedRoom => {
+  const r = room as { recent?: unknown; departed?: unknown };
+  return r.recent instanceof RecentTimings && r.departed instanceof DepartedTraffic;
+};
 const orNull = (v: number | undefined): number | null => (v === undefined ? null : Math.round(v * 1000) / 1000);
 
 /** The sum of a metric's samples (all label sets), collecting it first as a scrape would. */
@@ -89,12 +119,11 @@ async function total(metrics: Metrics, name: string): Promise<number> {
   return n;
 }
 
-function channelTotals(clients: Iterable<Client>): { bytesSent: number; framesDropped: number } {
-  let bytesSent = 0;
-  let framesDropped = 0;
-  for (const c of clients) {
+function roomTotals(room: TimedRoom): { bytesSent: number; framesDropped: number } {
+  let { bytesSent, framesDropped } = room.departed;
+  for (const c of room.clients) {
     const channel = channelOf(c);
-    if (!channel) continue;
+    if (!channel || room.departed.has(channel)) continue;
     bytesSent += channel.bytesSent;
     framesDropped += channel.framesDropped;
   }
@@ -117,24 +146,28 @@ function liveClient(client: Client, now: number): LiveClient {
   };
 }
 
-/** Builds the live view: one pass over this process's rooms, the chosen room's clients listed. */
-export async function liveView(source: LiveSource, roomId: string | undefined): Promise<LiveView> {
+let reused: { at: number; roomId: string | undefined; view: Promise<LiveView> } | undefined;
+
+/**
+ * The live view, built at most once per LIVE_VIEW_REUSE_MS for the same room asked for. Its
+ * cost: sorting the process's latest PROCESS_RECENT_SAMPLES timings, ordering the rooms by
+ * players, and the listed rooms' own samples and clients' counters; the chosen room's clients.
+ */
+export function liveView(source: LiveSource, roomId: string | undefined): Promise<LiveView> {
+  const now = Date.now();
+  if (reused && reused.roomId === roomId && now - reused.at < LIVE_VIEW_REUSE_MS) return reused.view;
+  const view = buildLiveView(source, roomId);
+  reused = { at: now, roomId, view };
+  return view;
+}
+
+async function buildLiveView(source: LiveSource, roomId: string | undefined): Promise<LiveView> {
   const rooms = [...source.rooms()].filter(timed);
   const now = performance.now();
-  const [tickP50, tickP99] = quantileOf(
-    rooms.map((r) => r.recent.tick),
-    0.5,
-    0.99,
-  );
-  const [flushP50, flushP99] = quantileOf(
-    rooms.map((r) => r.recent.flush),
-    0.5,
-    0.99,
-  );
-  const [latenessP99] = quantileOf(
-    rooms.map((r) => r.recent.lateness),
-    0.99,
-  );
+  const all = source.metrics.recent;
+  const [tickP50, tickP99] = quantileOf([all.tick], 0.5, 0.99);
+  const [flushP50, flushP99] = quantileOf([all.flush], 0.5, 0.99);
+  const [latenessP99] = quantileOf([all.lateness], 0.99);
   let players = 0;
   for (const r of rooms) players += r.clients.length;
   const busiest = [...rooms].sort((a, b) => b.clients.length - a.clients.length);
@@ -144,7 +177,7 @@ export async function liveView(source: LiveSource, roomId: string | undefined): 
     players: r.clients.length,
     tickP99Ms: orNull(r.recent.tick.quantile(0.99)),
     flushP99Ms: orNull(r.recent.flush.quantile(0.99)),
-    ...channelTotals(r.clients),
+    ...roomTotals(r),
   }));
   const chosen = (roomId ? rooms.find((r) => r.roomId === roomId) : undefined) ?? busiest[0];
   const cpu = process.cpuUsage();

@@ -1,8 +1,11 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { PROCESS_RECENT_SAMPLES, RecentTimings } from "./recent.ts";
 
 /** Prometheus metrics of one server process. Served as text on `/metrics`. */
 export interface Metrics {
   readonly registry: Registry;
+  /** The latest step and flush timings of every room together, for the monitor's live view. */
+  readonly recent: RecentTimings;
   readonly tickDuration: Histogram;
   readonly tickLateness: Histogram;
   /** Time of one flush after the steps: interest update, reliable patch when due, unreliable frames. */
@@ -148,6 +151,7 @@ export function createMetrics(live: LiveCounts): Metrics {
 
   return {
     registry,
+    recent: new RecentTimings(PROCESS_RECENT_SAMPLES),
     rateLimited,
     tickDuration: new Histogram({
       name: "tickwire_tick_duration_seconds",

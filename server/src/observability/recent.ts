@@ -1,5 +1,11 @@
 /** How many of a room's latest ticks and flushes its live figures cover (about 4 s at 30 Hz). */
 export const RECENT_SAMPLES = 128;
+/**
+ * How many of the process's latest ticks and flushes, all rooms together, its live figures cover
+ * (a second or more of 100 rooms at 30 Hz): sorting them is the whole cost of a view's quantiles,
+ * whatever the number of rooms.
+ */
+export const PROCESS_RECENT_SAMPLES = 4096;
 
 /**
  * The latest timings of one room (milliseconds), kept for the monitor's live view: a fixed ring
@@ -7,14 +13,18 @@ export const RECENT_SAMPLES = 128;
  * uptime in coarse buckets; this tells how the last few seconds went, to the microsecond.
  */
 export class RecentSamples {
-  readonly #values = new Float32Array(RECENT_SAMPLES);
+  readonly #values: Float32Array;
   #next = 0;
   #count = 0;
 
+  constructor(size = RECENT_SAMPLES) {
+    this.#values = new Float32Array(size);
+  }
+
   add(ms: number): void {
     this.#values[this.#next] = ms;
-    this.#next = (this.#next + 1) % RECENT_SAMPLES;
-    if (this.#count < RECENT_SAMPLES) this.#count++;
+    this.#next = this.#next + 1 === this.#values.length ? 0 : this.#next + 1;
+    if (this.#count < this.#values.length) this.#count++;
   }
 
   get count(): number {
@@ -49,9 +59,35 @@ export function quantileOf(sets: Iterable<RecentSamples>, ...qs: number[]): Arra
   return qs.map((q) => all[Math.min(total - 1, Math.max(0, Math.ceil(q * total) - 1))]);
 }
 
-/** One room's latest timings: step duration, step lateness, flush duration. */
+/**
+ * Latest timings of a room (or of the whole process): step duration, step lateness, flush
+ * duration. A room's also go to the process's (`parent`).
+ */
 export class RecentTimings {
-  readonly tick = new RecentSamples();
-  readonly lateness = new RecentSamples();
-  readonly flush = new RecentSamples();
+  readonly tick: RecentSamples;
+  readonly lateness: RecentSamples;
+  readonly flush: RecentSamples;
+  readonly #parent: RecentTimings | undefined;
+
+  constructor(size = RECENT_SAMPLES, parent?: RecentTimings) {
+    this.tick = new RecentSamples(size);
+    this.lateness = new RecentSamples(size);
+    this.flush = new RecentSamples(size);
+    this.#parent = parent;
+  }
+
+  addTick(ms: number): void {
+    this.tick.add(ms);
+    this.#parent?.addTick(ms);
+  }
+
+  addLateness(ms: number): void {
+    this.lateness.add(ms);
+    this.#parent?.addLateness(ms);
+  }
+
+  addFlush(ms: number): void {
+    this.flush.add(ms);
+    this.#parent?.addFlush(ms);
+  }
 }

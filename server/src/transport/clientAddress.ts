@@ -31,18 +31,41 @@ export function trustedProxyProblem(entry: string): string | undefined {
 /** The client's address from the socket's peer address (normalised) and the request's headers. */
 export type AddressResolver = (socketAddress: string, headers: Headers) => string;
 
+/** `1.2.3.4:80` and `[2001:db8::1]:443` (some proxies add the port) without the port. */
+function withoutPort(hop: string): string {
+  const text = hop.trim();
+  const v6 = /^\[([^\]]+)\](?::\d+)?$/.exec(text);
+  if (v6) return v6[1]!;
+  const v4 = /^(\d{1,3}(?:\.\d{1,3}){3}):\d+$/.exec(text);
+  return v4 ? v4[1]! : text;
+}
+
 /**
  * Resolves a request's client address. With no trusted proxy the socket's address is the answer
- * and `X-Forwarded-For` is ignored. Otherwise the header is walked from the right, through the
- * hops that are trusted proxies, to the first address that is not one: what a client puts at
- * the left of the header itself never counts.
+ * and `X-Forwarded-For` is ignored (`onIgnoredForward` hears of the first such header, so that
+ * a proxy left out of TRUSTED_PROXIES is noticed). Otherwise the header is walked from the right,
+ * through the hops that are trusted proxies, to the first address that is not one: what a client
+ * puts at the left of the header itself never counts.
  */
-export function addressResolver(trustedProxies: readonly string[]): AddressResolver {
-  if (trustedProxies.length === 0) return (socketAddress) => socketAddress;
+export function addressResolver(
+  trustedProxies: readonly string[],
+  onIgnoredForward?: (socketAddress: string) => void,
+): AddressResolver {
+  if (trustedProxies.length === 0) {
+    let told = false;
+    return (socketAddress, headers) => {
+      if (!told && onIgnoredForward && headers.has("x-forwarded-for")) {
+        told = true;
+        onIgnoredForward(socketAddress);
+      }
+      return socketAddress;
+    };
+  }
   const trust = proxyaddr.compile([...trustedProxies]);
   return (socketAddress, headers) => {
-    const forwarded = headers.get("x-forwarded-for");
-    if (!forwarded) return socketAddress;
+    const header = headers.get("x-forwarded-for");
+    if (!header) return socketAddress;
+    const forwarded = header.split(",").map(withoutPort).join(",");
     // proxy-addr reads a Node request; these are the only two fields it touches.
     const req = { socket: { remoteAddress: socketAddress }, headers: { "x-forwarded-for": forwarded } };
     const hops = proxyaddr.all(req as unknown as IncomingMessage, trust);
@@ -57,12 +80,14 @@ export function addressResolver(trustedProxies: readonly string[]): AddressResol
 
 /**
  * The key an address is counted under by the per-address limits: the address itself for IPv4,
- * its /64 network for IPv6 (one host is usually handed a whole /64, and could otherwise take a
- * fresh address for every request).
+ * its network for IPv6, /64 by default (one host is usually handed a whole /64, and could
+ * otherwise take a fresh address for every request).
  */
-export function limitKey(address: string): string {
+export function limitKey(address: string, ipv6PrefixBits = 64): string {
   if (!ipaddr.isValid(address)) return address;
   const ip = ipaddr.process(address);
   if (!(ip instanceof ipaddr.IPv6)) return ip.toString();
-  return `${new ipaddr.IPv6([...ip.parts.slice(0, 4), 0, 0, 0, 0]).toString()}/64`;
+  const bytes = ip.toByteArray();
+  for (let bit = ipv6PrefixBits; bit < 128; bit++) bytes[bit >> 3]! &= ~(0x80 >> (bit & 7));
+  return `${ipaddr.fromByteArray(bytes).toString()}/${ipv6PrefixBits}`;
 }

@@ -61,7 +61,12 @@ export async function createTransport(
   const http = {
     maxBodyBytes: config.maxHttpBodyBytes,
     bodyTimeoutMs: 5000,
-    clientAddress: addressResolver(config.trustedProxies),
+    clientAddress: addressResolver(config.trustedProxies, (peer) =>
+      log.warn(
+        "a request came with X-Forwarded-For, ignored: TRUSTED_PROXIES is empty, so every client behind that proxy shares its address for the per-address limits (said once)",
+        { peer },
+      ),
+    ),
     guard,
   };
   const perClient = {
