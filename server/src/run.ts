@@ -64,7 +64,7 @@ async function main(options: AppOptions | ((config: Config) => AppOptions)): Pro
   if (config.monitorPasswordGenerated) {
     // Printed once: set MONITOR_PASSWORD to keep a stable one.
     log.info(
-      `monitor: ${scheme}://${shown}:${port}/monitor/ user "${config.monitorUser}" password "${config.monitorPassword}" (generated for this run)`,
+      `monitor: ${scheme}://${shown}:${port}/monitor/ (live view: /monitor/tickwire/) user "${config.monitorUser}" password "${config.monitorPassword}" (generated for this run)`,
     );
   }
 
