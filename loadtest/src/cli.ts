@@ -1,111 +1,45 @@
-import { parseArgs } from "node:util";
-import { positiveInt } from "./args.ts";
 import { costLines, FLUSH_METRIC, windowCost, windowMark, type WindowEnd } from "./cost.ts";
-import { round } from "./numbers.ts";
-import { availableParallelism } from "node:os";
+import { bots, round } from "./numbers.ts";
 import { Worker } from "node:worker_threads";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import cliProgress from "cli-progress";
+import { parseOptions, USAGE } from "./cliOptions.ts";
 import { startLocalServer, type LocalServer } from "./localServer.ts";
 import { htmlPathFor, renderReport, writeReportFrom } from "./reportHtml.ts";
+import { MAX_RATE_LIMIT_WAIT_MS } from "./rateLimitWait.ts";
+import { reportLines } from "./reportText.ts";
+import { awaitCreators, creatorSpecs, joinerSpecs, roomsShortfall } from "./rooms.ts";
 import { TimelineSampler } from "./timeline.ts";
 import { fetchTickHistogram, diffBuckets, histogramQuantile, sampleQuantile, type Buckets } from "./serverMetrics.ts";
-import {
-  addCounters,
-  emptyTotals,
-  type BotKind,
-  type BotSpec,
-  type FromWorker,
-  type ToWorker,
-  type WorkerReport,
-} from "./protocol.ts";
+import { addCounters, emptyTotals, type FromWorker, type ToWorker, type WorkerReport } from "./protocol.ts";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const USAGE = `Usage: npm run loadtest -- [options]
-
-  --endpoint URL   ws://host:port of a running server (default: start one on a free port)
-  --clients N      bots to connect (default 20)
-  --rooms N        arenas to spread them over (default 2)
-  --duration S     seconds to run after the ramp (default 15)
-  --ramp S         seconds over which bots join (default 3)
-  --bot thin|full  thin: wire protocol only, no state decoding (one core drives thousands);
-                   full: real SDK connections (decode, predict, interpolate).
-                   Default: thin above 100 clients, else full
-  --workers N      bot worker threads (default: thin, one per 2000 bots; full, one per 100 bots;
-                   at least 1, at most cores - 1)
-  --input-hz N     inputs per second per bot (default 30)
-  --server-env K=V environment for the local server (repeatable), e.g. --server-env AOI_RADIUS=800;
-                   MAX_PLAYERS_PER_ROOM is raised to fit the bots per room unless given here
-  --out FILE       JSON report path (default loadtest/results/loadtest-<time>.json); the HTML
-                   report goes next to it (.html)
-  --report-from F  only render the HTML report of an existing JSON result F
-  --help`;
-
-/** Bots one worker thread is given by default, by kind. */
-const BOTS_PER_WORKER: Record<BotKind, number> = { thin: 2000, full: 100 };
-/** Above this many clients the default bot is thin. */
-const FULL_BOTS_UP_TO = 100;
-
-/** How long the creator bots get to create their rooms, and longer when the server rate-limits them. */
-const ROOMS_WAIT_MS = 15_000;
-const ROOMS_RATE_LIMITED_WAIT_MS = 130_000;
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      endpoint: { type: "string" },
-      clients: { type: "string" },
-      rooms: { type: "string" },
-      duration: { type: "string" },
-      ramp: { type: "string" },
-      workers: { type: "string" },
-      bot: { type: "string" },
-      "input-hz": { type: "string" },
-      "server-env": { type: "string", multiple: true },
-      out: { type: "string" },
-      "report-from": { type: "string" },
-      help: { type: "boolean" },
-    },
-    strict: true,
-  });
-  if (values.help) {
+  const parsed = parseOptions(process.argv.slice(2));
+  if (parsed.kind === "help") {
     console.log(USAGE);
     return 0;
   }
-  if (values["report-from"]) {
-    console.log(`HTML: ${path.relative(process.cwd(), await writeReportFrom(values["report-from"]))}`);
+  if (parsed.kind === "report-from") {
+    console.log(`HTML: ${path.relative(process.cwd(), await writeReportFrom(parsed.json))}`);
     return 0;
   }
-  const clients = positiveInt("clients", values.clients, 20);
-  const rooms = Math.min(positiveInt("rooms", values.rooms, 2), clients);
-  const duration = positiveInt("duration", values.duration, 15);
-  const ramp = positiveInt("ramp", values.ramp, 3, 0);
-  const inputHz = positiveInt("input-hz", values["input-hz"], 30);
-  if (values.bot !== undefined && values.bot !== "thin" && values.bot !== "full")
-    throw new Error(`--bot must be thin or full, got "${values.bot}"`);
-  const bot: BotKind = (values.bot as BotKind | undefined) ?? (clients > FULL_BOTS_UP_TO ? "thin" : "full");
-  const workerCount = Math.min(
+  const {
     clients,
-    positiveInt(
-      "workers",
-      values.workers,
-      Math.max(1, Math.min(availableParallelism() - 1, Math.ceil(clients / BOTS_PER_WORKER[bot]))),
-    ),
-  );
-
-  const serverEnv: Record<string, string> = { MAX_PLAYERS_PER_ROOM: String(Math.max(64, Math.ceil(clients / rooms))) };
-  for (const pair of values["server-env"] ?? []) {
-    const eq = pair.indexOf("=");
-    if (eq <= 0) throw new Error(`--server-env takes KEY=VALUE, got "${pair}"`);
-    serverEnv[pair.slice(0, eq)] = pair.slice(eq + 1);
-  }
-  if (values.endpoint && values["server-env"])
-    throw new Error("--server-env applies to the local server only (not with --endpoint)");
+    rooms,
+    durationSeconds: duration,
+    rampSeconds: ramp,
+    inputHz,
+    bot,
+    workers: workerCount,
+    serverEnv,
+  } = parsed.options;
 
   let local: LocalServer | undefined;
-  let endpoint = values.endpoint;
+  let endpoint = parsed.options.endpoint;
   if (!endpoint) {
     local = await startLocalServer(serverEnv);
     endpoint = local.endpoint;
@@ -125,6 +59,7 @@ async function main(): Promise<number> {
   const totals = emptyTotals();
   const rtt: number[] = [];
   const joinMs: number[] = [];
+  const waitMs: number[] = [];
   /** Per report during the steady window: worker event loop utilisation and input schedule lag. */
   const steadyElu: number[] = [];
   let steadyLagMaxMs = 0;
@@ -141,6 +76,7 @@ async function main(): Promise<number> {
     }
     rtt.push(...r.rttMs);
     joinMs.push(...r.joinMs);
+    waitMs.push(...r.rateLimitWaitMs);
     for (const e of r.errors) if (errors.length < 10) errors.push(e);
     for (const c of r.created) created.push(c.roomId);
     timeline.noteReport();
@@ -188,33 +124,24 @@ async function main(): Promise<number> {
   }
 
   // Phase 1: one creator bot per room; phase 2: the rest join those rooms by id over the ramp.
-  const creators: BotSpec[] = Array.from({ length: rooms }, (_, i) => ({ index: i, delayMs: 0 }));
-  creators.forEach((b, i) => {
+  creatorSpecs(rooms).forEach((b, i) => {
     send(workers[i % workerCount]!, { type: "spawn", endpoint, bots: [b], inputHz, bot });
   });
-  // A server that limits room creations per address answers 429 with a wait of up to its
-  // window: the creators wait it out, and so does this, up to ROOMS_RATE_LIMITED_WAIT_MS.
-  const createStart = Date.now();
-  const creating = () => {
-    const limit = totals.rateLimited > 0 ? ROOMS_RATE_LIMITED_WAIT_MS : ROOMS_WAIT_MS;
-    return created.length + totals.failed < rooms && Date.now() - createStart < limit;
-  };
-  while (creating()) await new Promise((r) => setTimeout(r, 50));
-  if (created.length === 0) errors.push("no room could be created");
-
-  const rest = clients - rooms;
-  for (let k = 0; k < rest; k++) {
-    const spec: BotSpec = {
-      index: rooms + k,
-      roomId: created[k % Math.max(1, created.length)],
-      delayMs: rest > 1 ? Math.round((ramp * 1000 * k) / rest) : 0,
-    };
-    if (!spec.roomId) {
-      totals.failed++;
-      continue;
-    }
-    send(workers[k % workerCount]!, { type: "spawn", endpoint, bots: [spec], inputHz, bot });
-  }
+  await awaitCreators(
+    rooms,
+    () => ({ created: created.length, failed: totals.failed, rateLimited: totals.rateLimited }),
+    () =>
+      console.log(
+        `  rooms: the server answers 429 (its per-address limits): the creator bots wait it out, each for up to ${MAX_RATE_LIMIT_WAIT_MS / 1000} s`,
+      ),
+  );
+  const roomsCreated = created.length;
+  const shortfall = roomsShortfall(roomsCreated, rooms, clients - rooms);
+  if (shortfall) errors.unshift(shortfall);
+  joinerSpecs(clients, rooms, created, ramp).forEach((spec, k) => {
+    if (spec) send(workers[k % workerCount]!, { type: "spawn", endpoint, bots: [spec], inputHz, bot });
+    else totals.failed++;
+  });
 
   // Live progress, one line.
   const bar = new cliProgress.SingleBar(
@@ -324,6 +251,10 @@ async function main(): Promise<number> {
   const flushes = diffBuckets(flushAfter, flushBefore);
   await Promise.all(workers.map((w) => w.terminate()));
   if (local) await local.stop();
+  if (totals.unseated > 0)
+    errors.unshift(
+      `${bots(totals.unseated)} never got a seat before the run ended (still waiting out the server's 429s, or joining)`,
+    );
 
   const connected = Math.max(1, totals.joined);
   const result = {
@@ -334,16 +265,23 @@ async function main(): Promise<number> {
       bot,
       clients,
       rooms,
+      /** Rooms the creator bots could create (fewer than `rooms`: an error, and the run failed). */
+      roomsCreated,
       durationSeconds: duration,
       rampSeconds: ramp,
       workers: workerCount,
       inputHz,
       serverEnv: local ? serverEnv : undefined,
     },
-    /** `rateLimited`: seat requests the server answered 429 (its per-address limits), each waited out and retried. */
+    /**
+     * joined + failed + unseated = clients. `unseated`: bots whose join had not settled when the
+     * run ended (still waiting out 429s). `rateLimited`: seat requests the server answered 429
+     * (its per-address limits), each waited out and retried.
+     */
     clients: {
       joined: totals.joined,
       failed: totals.failed,
+      unseated: totals.unseated,
       disconnects: totals.disconnects,
       rateLimited: totals.rateLimited,
     },
@@ -356,12 +294,18 @@ async function main(): Promise<number> {
     /** Hits are counted by full bots only (thin bots do not read the shot messages: 0). */
     combat: { shots: totals.shots, hits: totals.hits },
     rttMs: { samples: rtt.length, p50: round(sampleQuantile(0.5, rtt)), p99: round(sampleQuantile(0.99, rtt)) },
-    /** From a bot's seat request to its joined room, over every join of the run. */
+    /** From a bot's last seat request (its 429 waits left out) to its joined room, over every join of the run. */
     joinMs: {
       samples: joinMs.length,
       p50: round(sampleQuantile(0.5, joinMs)),
       p99: round(sampleQuantile(0.99, joinMs)),
       max: round(Math.max(0, ...joinMs)),
+    },
+    /** Per bot that waited out 429s (joined or not): its waits in all. */
+    rateLimitWaitMs: {
+      bots: waitMs.length,
+      p50: round(sampleQuantile(0.5, waitMs)),
+      max: round(Math.max(0, ...waitMs)),
     },
     serverTickMs: {
       samples: ticks.at(-1)?.count ?? 0,
@@ -385,37 +329,10 @@ async function main(): Promise<number> {
   };
 
   console.log("\nTickwire load test report");
-  console.log(
-    `  clients joined ${result.clients.joined}/${clients}, failed ${result.clients.failed}, disconnects ${result.clients.disconnects}`,
-  );
-  if (totals.rateLimited > 0)
-    console.log(
-      `  rate limited: ${totals.rateLimited} seat requests got 429 (the server's per-address matchmaking limits) and were retried after Retry-After: joins were slowed`,
-    );
-  console.log(
-    `  per client: ${result.perClient.patchesPerSecond} patches/s, ${result.perClient.downstreamBytesPerSecond} B/s downstream (steady state, ${measuredSeconds.toFixed(1)} s)`,
-  );
-  console.log(`  RTT: p50 ${result.rttMs.p50} ms, p99 ${result.rttMs.p99} ms (${result.rttMs.samples} pings)`);
-  console.log(
-    `  join time: p50 ${result.joinMs.p50} ms, p99 ${result.joinMs.p99} ms, max ${result.joinMs.max} ms (${result.joinMs.samples} joins over a ${ramp} s ramp)`,
-  );
-  console.log(
-    bot === "thin"
-      ? `  players held per client: not measured (thin bots decode no state), shots ${result.combat.shots}, hits not counted (thin bots do not read the shot messages: 0 in the JSON)`
-      : `  players held per client: ${result.playersHeld} (interest management), shots ${result.combat.shots}, hits ${result.combat.hits}`,
-  );
-  console.log(
-    `  server tick duration: p50 ${result.serverTickMs.p50} ms, p99 ${result.serverTickMs.p99} ms (${result.serverTickMs.samples} ticks, from /metrics)`,
-  );
-  console.log(
-    `  server flush (encode + send): p50 ${result.serverFlushMs.p50} ms, p99 ${result.serverFlushMs.p99} ms (${result.serverFlushMs.samples} flushes)`,
-  );
-  for (const line of costLines(cost)) console.log(`  ${line}`);
-  for (const w of cost.warnings) console.log(`  WARNING: ${w}`);
-  if (errors.length) console.log(`  errors: ${errors.join(" | ")}`);
+  for (const line of reportLines(result, measuredSeconds, costLines(cost))) console.log(`  ${line}`);
 
   const out =
-    values.out ??
+    parsed.options.out ??
     path.resolve(HERE, "../results", `loadtest-${new Date(started).toISOString().replace(/[:.]/g, "-")}.json`);
   await mkdir(path.dirname(out), { recursive: true });
   await writeFile(out, `${JSON.stringify(result, null, 2)}\n`);
@@ -423,8 +340,8 @@ async function main(): Promise<number> {
   await writeFile(htmlPathFor(out), renderReport(result));
   console.log(`  HTML: ${path.relative(process.cwd(), htmlPathFor(out))}`);
 
-  const ok = totals.failed === 0 && totals.disconnects === 0 && totals.joined === clients;
-  if (!ok) console.log("  FAILED: some joins failed or clients dropped");
+  const ok = totals.failed === 0 && totals.disconnects === 0 && totals.joined === clients && roomsCreated === rooms;
+  if (!ok) console.log("  FAILED: some joins failed, rooms could not be created, or clients dropped");
   return ok ? 0 : 1;
 }
 

@@ -9,3 +9,8 @@ export function round(v: number, digits = 2): number {
 export function mean(v: readonly number[]): number {
   return v.length === 0 ? Number.NaN : v.reduce((a, b) => a + b, 0) / v.length;
 }
+
+/** A count of bots in words: "1 bot", "2 bots". */
+export function bots(n: number): string {
+  return `${n} ${n === 1 ? "bot" : "bots"}`;
+}

@@ -25,13 +25,21 @@ export type ToWorker =
 export interface WorkerReport {
   joined: number;
   failed: number;
+  /**
+   * Bots whose join had not settled when the run stopped (still waiting out 429s, or not yet
+   * through the handshake): counted in the worker's final report only, so that joined + failed
+   * + unseated = the bots it was given.
+   */
+  unseated: number;
   disconnects: number;
   /** State patches received: reliable patches plus unreliable frames. */
   patches: number;
   bytes: number;
   rttMs: number[];
-  /** How long each join took, ms: from the seat request to the joined room (the handshake done). */
+  /** How long each join took, ms: from the last seat request (429 waits left out) to the joined room (the handshake done). */
   joinMs: number[];
+  /** Per bot that waited out 429s before its join settled: its waits in all, ms. */
+  rateLimitWaitMs: number[];
   /**
    * Players held in bots' states (themselves included), summed over samples: interest
    * management at work. Full bots only (thin bots hold no state: 0).
@@ -63,6 +71,7 @@ export interface WorkerReport {
 export const COUNTERS = [
   "joined",
   "failed",
+  "unseated",
   "disconnects",
   "patches",
   "bytes",
@@ -92,11 +101,13 @@ export function emptyReport(): WorkerReport {
   return {
     joined: 0,
     failed: 0,
+    unseated: 0,
     disconnects: 0,
     patches: 0,
     bytes: 0,
     rttMs: [],
     joinMs: [],
+    rateLimitWaitMs: [],
     heldSum: 0,
     heldSamples: 0,
     shots: 0,

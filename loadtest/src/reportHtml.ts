@@ -29,19 +29,26 @@ export type ReportInput = Json<{
     bot: string;
     clients: number;
     rooms: number;
+    /** Rooms the creator bots could create (absent from older results). */
+    roomsCreated?: number;
     durationSeconds: number;
     rampSeconds: number;
     workers: number;
     inputHz: number;
     serverEnv?: Record<string, string>;
   };
-  /** `rateLimited`: seat requests answered 429 and retried (absent from older results). */
-  clients: { joined: number; failed: number; disconnects: number; rateLimited?: number };
+  /**
+   * `unseated`: bots still joining when the run ended; `rateLimited`: seat requests answered 429
+   * and retried (both absent from older results).
+   */
+  clients: { joined: number; failed: number; unseated?: number; disconnects: number; rateLimited?: number };
   perClient: { patchesPerSecond: number; downstreamBytesPerSecond: number };
   playersHeld: number;
   combat: { shots: number; hits: number };
   rttMs: { samples: number; p50: number; p99: number };
   joinMs: { samples: number; p50: number; p99: number; max: number };
+  /** Per bot that waited out 429s, its waits in all (absent from older results). */
+  rateLimitWaitMs?: { bots: number; p50: number; max: number };
   serverTickMs: { samples: number; p50: number; p99: number };
   serverFlushMs: { samples: number; p50: number; p99: number };
   serverCpu?: Cost["server"];
@@ -85,7 +92,11 @@ export async function writeReportFrom(jsonPath: string): Promise<string> {
 export function renderReport(r: ReportInput): string {
   const a = loadAssets();
   const c = r.config;
-  const ok = r.clients.failed === 0 && r.clients.disconnects === 0 && r.clients.joined === c.clients;
+  const ok =
+    r.clients.failed === 0 &&
+    r.clients.disconnects === 0 &&
+    r.clients.joined === c.clients &&
+    (c.roomsCreated ?? c.rooms) === c.rooms;
   const specs = chartSpecs(r.timeline);
   const data = {
     rampSeconds: c.rampSeconds,
@@ -115,7 +126,7 @@ ${inlineCode(a.pageCss, "style")}</style>
   <dl class="meta">
     ${meta("Endpoint", r.endpoint)}
     ${meta("Clients", num(c.clients))}
-    ${meta("Rooms", num(c.rooms))}
+    ${meta("Rooms", c.roomsCreated !== undefined && c.roomsCreated !== c.rooms ? `${num(c.roomsCreated)} of ${num(c.rooms)} created` : num(c.rooms))}
     ${meta("Duration", `${num(c.rampSeconds)} s ramp + ${num(c.durationSeconds)} s steady`)}
     ${meta("Bots", c.bot === "thin" ? "thin (wire protocol only)" : "full (SDK: decode, predict)")}
     ${meta("Workers", `${num(c.workers)} · inputs ${num(c.inputHz)} Hz`)}

@@ -38,7 +38,7 @@ export function cards(r: ReportInput): string[] {
     card(
       "Clients joined",
       `${num(c.joined)} / ${num(config.clients)}`,
-      `${num(c.failed)} failed · ${num(c.disconnects)} dropped`,
+      `${num(c.failed)} failed · ${num(c.disconnects)} dropped${c.unseated ? ` · ${num(c.unseated)} never seated` : ""}`,
       lost === 0 && c.joined === config.clients ? "good" : "bad",
     ),
     card(
@@ -91,17 +91,20 @@ export function summaryRows(r: ReportInput): string[] {
   section("Clients");
   row("Clients joined", `${num(r.clients.joined)} / ${num(r.config.clients)}`);
   row("Failed joins", num(r.clients.failed));
+  if (r.clients.unseated) row("Never seated", num(r.clients.unseated), "still joining when the run ended");
   row("Disconnects", num(r.clients.disconnects));
-  if ((r.clients.rateLimited ?? 0) > 0)
+  if ((r.clients.rateLimited ?? 0) > 0) {
+    const w = r.rateLimitWaitMs;
     row(
       "Rate limited",
       num(r.clients.rateLimited),
-      "seat requests answered 429, waited out and retried: joins were slowed",
+      `seat requests answered 429, waited out and retried: joins spread past the ramp${w?.bots ? ` · ${num(w.bots)} bots waited, p50 ${num((w.p50 ?? NaN) / 1000, 1, "s")}, max ${num((w.max ?? NaN) / 1000, 1, "s")} in all` : ""}`,
     );
+  }
   row(
     "Join time",
     `p50 ${num(r.joinMs.p50, 1, "ms")} · p99 ${num(r.joinMs.p99, 1, "ms")} · max ${num(r.joinMs.max, 1, "ms")}`,
-    `${num(r.joinMs.samples)} joins over a ${num(r.config.rampSeconds)} s ramp`,
+    `${num(r.joinMs.samples)} joins over a ${num(r.config.rampSeconds)} s ramp · from the last seat request, 429 waits left out`,
   );
   section("Per client (steady state)");
   row("Patches", num(r.perClient.patchesPerSecond, 2, "/s"));

@@ -9,6 +9,7 @@ import {
   type SocketHandlers,
   WsSocket,
 } from "./thinWire.ts";
+import { RateLimitWaits } from "./rateLimitWait.ts";
 import { Buttons, PlayerInput } from "@tickwire/example-arena/shared";
 import {
   ACK_HEADER_BYTES,
@@ -182,8 +183,10 @@ export class ThinFleet {
   readonly counters: ThinCounters = zeroCounters();
   /** RTT samples (ms) not yet taken by `takeRtt()`. */
   #rtt: number[] = [];
-  /** Join times (ms) not yet taken by `takeJoinTimes()`. */
+  /** Join times (ms, from the last seat request) not yet taken by `takeJoinTimes()`. */
   #joinTimes: number[] = [];
+  /** Per bot that waited out 429s, its waits in all (ms), not yet taken by `takeWaitTimes()`. */
+  #waitTimes: number[] = [];
   #errors: string[] = [];
   readonly #endpoint: string;
   readonly #inputHz: number;
@@ -228,14 +231,21 @@ export class ThinFleet {
     this.#timer = setInterval(() => this.#wake(), Math.max(1, Math.floor(this.#phaseMs)));
   }
 
-  /** RTT samples since the last call. */
-  /** Join times (ms) since the last call. */
+  /** Join times (ms) since the last call: from a bot's last seat request (its 429 waits left out) to its joined room. */
   takeJoinTimes(): number[] {
     const out = this.#joinTimes;
     this.#joinTimes = [];
     return out;
   }
 
+  /** Since the last call, per bot that settled its join (joined or not) after waiting out 429s: its waits in all, ms. */
+  takeWaitTimes(): number[] {
+    const out = this.#waitTimes;
+    this.#waitTimes = [];
+    return out;
+  }
+
+  /** RTT samples since the last call. */
   takeRtt(): number[] {
     const out = this.#rtt;
     this.#rtt = [];
@@ -259,19 +269,21 @@ export class ThinFleet {
 
   /** Joins one bot: seat reservation, socket, handshake. Resolves once it has joined; rejects (and counts a failure) otherwise. */
   async join(spec: ThinBotSpec): Promise<ThinBotInfo> {
-    const started = performance.now();
+    const waits = new RateLimitWaits({
+      onRateLimited: () => this.counters.rateLimited++,
+      stopped: () => this.#stopping,
+    });
     try {
-      const seat = await reserveSeat(this.#endpoint, spec, {
-        onRateLimited: () => this.counters.rateLimited++,
-        stopped: () => this.#stopping,
-      });
+      const seat = await reserveSeat(this.#endpoint, spec, waits);
       const info = await this.#connect(spec, seat);
-      this.#joinTimes.push(performance.now() - started);
+      this.#joinTimes.push(waits.sinceLastTry());
       return info;
     } catch (err) {
       this.counters.failed++;
       this.#error((err as Error).message);
       throw err;
+    } finally {
+      if (waits.waitedMs > 0) this.#waitTimes.push(waits.waitedMs);
     }
   }
 

@@ -1,8 +1,12 @@
 import WebSocket from "ws";
+import { type RateLimitHandling, RateLimitWaits, retryAfterMs } from "./rateLimitWait.ts";
 import type { ThinBotSpec } from "./thinBot.ts";
 
 // What a thin bot needs of the network: a seat from the matchmaking HTTP API, the room's
 // WebSocket URL, and a socket (the `ws` package's client).
+
+// The seat request's reading of Retry-After (the abuse limits' unit test imports it from here).
+export { retryAfterMs };
 
 const ARENA_ROOM = "arena";
 
@@ -28,35 +32,20 @@ export interface SeatReservation {
   publicAddress?: string;
 }
 
-/** What reserveSeat does when the server answers 429 (a per-address limit). */
-export interface RateLimitHandling {
-  /** Told before each wait, with its length in ms. */
-  onRateLimited?(waitMs: number): void;
-  /** True once the run is over: no more tries. */
-  stopped?(): boolean;
-}
-
-/** A bot gives up after waiting this long, in all, on 429s. */
-const MAX_RATE_LIMIT_WAIT_MS = 10 * 60_000;
-
-/** `Retry-After` in ms (seconds, or an HTTP date); 1 s when absent or unreadable. */
-export function retryAfterMs(header: string | null, now = Date.now()): number {
-  if (header && /^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
-  const date = header ? Date.parse(header) : Number.NaN;
-  return Number.isFinite(date) ? Math.max(0, date - now) : 1000;
-}
-
 /**
  * Reserves a seat over the matchmaking HTTP API, as the Colyseus SDK does:
  * `POST {http}/matchmake/{create|joinById}/{arena|roomId}` with the join options as JSON.
  * A 429 (over the server's per-address limits: every bot shares one address) is waited out
- * for `Retry-After` and tried again, so that such a server slows a run instead of failing it.
+ * for `Retry-After` and tried again (see RateLimitWaits: up to MAX_RATE_LIMIT_WAIT_MS in all,
+ * and no further try once the run has stopped), so that such a server slows a run instead of
+ * failing it.
  */
 export async function reserveSeat(
   endpoint: string,
   spec: ThinBotSpec,
-  limited: RateLimitHandling = {},
+  limited: RateLimitWaits | RateLimitHandling = {},
 ): Promise<SeatReservation> {
+  const waits = limited instanceof RateLimitWaits ? limited : new RateLimitWaits(limited);
   const base = endpoint.replace(/^ws/, "http").replace(/\/+$/, "");
   const url = spec.roomId
     ? `${base}/matchmake/joinById/${encodeURIComponent(spec.roomId)}`
@@ -68,15 +57,10 @@ export async function reserveSeat(
       body: JSON.stringify({ name: spec.name ?? `bot-${spec.index}` }),
     });
   let res = await request();
-  for (let waited = 0; res.status === 429 && !limited.stopped?.(); res = await request()) {
+  while (res.status === 429) {
     await res.arrayBuffer().catch(() => undefined);
-    // Up to a second more at random: bots told the same Retry-After would otherwise come back at once.
-    const waitMs = retryAfterMs(res.headers.get("retry-after")) + Math.random() * 1000;
-    if (waited + waitMs > MAX_RATE_LIMIT_WAIT_MS)
-      throw new Error(`matchmake 429: still over the server's limits after ${Math.round(waited / 1000)} s of waiting`);
-    limited.onRateLimited?.(waitMs);
-    waited += waitMs;
-    await new Promise((r) => setTimeout(r, waitMs));
+    await waits.wait(retryAfterMs(res.headers.get("retry-after")));
+    res = await request();
   }
   const body = (await res.json().catch(() => ({}))) as Partial<SeatReservation> & { error?: string; code?: number };
   if (!res.ok || !body.sessionId || !body.roomId)

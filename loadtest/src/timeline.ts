@@ -205,10 +205,17 @@ export class TimelineSampler {
     s.t.push(round((mark.at - this.#t0) / 1000, 2));
     s.tickP99Ms.push(intervalP99Ms(mark.tick, prev.tick));
     s.flushP99Ms.push(intervalP99Ms(mark.flush, prev.flush));
-    s.cpuCores.push(
-      mark.cpu !== undefined && prev.cpu !== undefined ? orNull(round((mark.cpu - prev.cpu) / secs, 3)) : null,
-    );
+    s.cpuCores.push(intervalCores(mark.cpu, prev.cpu, secs));
   }
+}
+
+/**
+ * Server CPU cores between two scrapes; null without both, or when the counter went back (a
+ * restarted server, or a load balancer answering from another process), as for the histograms.
+ */
+export function intervalCores(after: number | undefined, before: number | undefined, secs: number): number | null {
+  if (after === undefined || before === undefined || after < before) return null;
+  return orNull(round((after - before) / secs, 3));
 }
 
 /** p99 of the observations between two scrapes of a histogram, ms; null without any (or after a counter reset). */

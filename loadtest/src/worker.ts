@@ -10,6 +10,7 @@ import {
 } from "@tickwire/example-arena/client";
 import { emptyReport, type BotSpec, type FromWorker, type ToWorker, type WorkerReport } from "./protocol.ts";
 import { ThinFleet, type ThinCounters } from "./thinBot.ts";
+import { RateLimitWaits, retryFromMessage } from "./rateLimitWait.ts";
 
 // A bot worker: many bots on one thread, each joining, sending inputs at the tick rate with
 // a wandering stick, firing now and then, and pinging once a second. Reports deltas to the
@@ -31,6 +32,8 @@ const bots: Bot[] = [];
 let report = emptyReport();
 /** Set by the coordinator's stop: bots waiting out a 429 give up. */
 let stopping = false;
+/** Bots given to this worker whose join has not settled (joined or failed): unseated if the run stops now. */
+let pending = 0;
 let inputTimer: ReturnType<typeof setInterval> | undefined;
 const timers: Array<ReturnType<typeof setTimeout>> = [];
 /** Thin bots: the fleet, and its counters as of the last report. */
@@ -88,6 +91,7 @@ function collectThin(f: ThinFleet): void {
   fleetSeen = { ...c };
   report.rttMs.push(...f.takeRtt());
   report.joinMs.push(...f.takeJoinTimes());
+  report.rateLimitWaitMs.push(...f.takeWaitTimes());
   for (const e of f.takeErrors()) if (report.errors.length < 5) report.errors.push(e);
   report.lagMaxMs = f.takeLag().maxMs;
 }
@@ -95,40 +99,39 @@ function collectThin(f: ThinFleet): void {
 function startThinBot(f: ThinFleet, spec: BotSpec): void {
   f.join({ index: spec.index, roomId: spec.roomId }).then(
     (bot) => {
+      pending--;
       if (!spec.roomId) report.created.push({ index: spec.index, roomId: bot.roomId });
     },
     () => {
-      /* counted and recorded by the fleet */
+      pending--; // counted and recorded by the fleet
     },
   );
 }
 
 /**
  * Joins through the SDK; a refusal with 429 (the server's per-address limits: every bot shares
- * one address) is waited out and tried again, counted. The SDK keeps the code but not the
- * headers: the wait is read from the server's message ("retry in N s"), else 1 s.
+ * one address) is waited out and tried again, counted, as thin bots do (RateLimitWaits). The SDK
+ * keeps the code but not the headers: the wait is read from the server's message, else 1 s.
  */
-async function joinRateLimited(client: TickwireClient, spec: BotSpec): Promise<ArenaConnection> {
+async function joinRateLimited(client: TickwireClient, spec: BotSpec, waits: RateLimitWaits): Promise<ArenaConnection> {
   for (;;) {
     try {
       return spec.roomId
         ? await joinArenaById(client, spec.roomId, { name: `bot-${spec.index}` })
         : await createArena(client, { name: `bot-${spec.index}` });
     } catch (err) {
-      if ((err as { code?: unknown }).code !== 429 || stopping) throw err;
-      report.rateLimited++;
-      const seconds = Number(/retry in (\d+) s/.exec((err as Error).message)?.[1] ?? 1);
-      await new Promise((r) => setTimeout(r, seconds * 1000 + Math.random() * 1000));
+      if ((err as { code?: unknown }).code !== 429) throw err;
+      await waits.wait(retryFromMessage((err as Error).message) ?? 1000);
     }
   }
 }
 
 async function startBot(endpoint: string, spec: BotSpec): Promise<void> {
   const client = new TickwireClient(endpoint, { pingIntervalMs: 0 });
-  const started = performance.now();
+  const waits = new RateLimitWaits({ onRateLimited: () => report.rateLimited++, stopped: () => stopping });
   try {
-    const conn = await joinRateLimited(client, spec);
-    report.joinMs.push(performance.now() - started);
+    const conn = await joinRateLimited(client, spec, waits);
+    report.joinMs.push(waits.sinceLastTry());
     if (!spec.roomId) report.created.push({ index: spec.index, roomId: conn.roomId });
     const bot: Bot = {
       conn,
@@ -154,6 +157,9 @@ async function startBot(endpoint: string, spec: BotSpec): Promise<void> {
   } catch (err) {
     report.failed++;
     if (report.errors.length < 5) report.errors.push((err as Error).message);
+  } finally {
+    pending--;
+    if (waits.waitedMs > 0) report.rateLimitWaitMs.push(waits.waitedMs);
   }
 }
 
@@ -199,6 +205,7 @@ function pingAll(): void {
 
 parentPort!.on("message", async (msg: ToWorker) => {
   if (msg.type === "spawn") {
+    pending += msg.bots.length;
     if (msg.bot === "thin") {
       // One fleet and one timer for all of this worker's thin bots.
       if (!fleet) {
@@ -222,6 +229,8 @@ parentPort!.on("message", async (msg: ToWorker) => {
   for (const t of timers) clearTimeout(t);
   if (inputTimer) clearInterval(inputTimer);
   const final = collect();
+  // Counted once, here: whatever these bots do after this report is not reported.
+  final.unseated = pending;
   for (const b of bots) b.leaving = true;
   await Promise.allSettled([...bots.map((b) => b.conn.leave()), fleet?.leaveAll()]);
   post({ type: "stopped", report: final });

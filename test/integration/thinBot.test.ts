@@ -16,6 +16,7 @@ import {
   UNRELIABLE_PATCH_BYTE,
 } from "@tickwire/shared/protocol";
 import { ThinFleet } from "../../loadtest/src/thinBot.ts";
+import { reserveSeat } from "../../loadtest/src/thinWire.ts";
 import { SEE_ALL, inspectRoom, metricValue, startServer, type RunningServer } from "../helpers/server.ts";
 import { elapse, waitFor } from "../helpers/wait.ts";
 
@@ -201,6 +202,46 @@ describe("thin bot wire behaviour (against a stand-in server)", () => {
     expect(fleet.live).toBe(0);
     await expect(fleet.join({ index: 2, roomId: "no such/room" })).rejects.toThrow(/matchmake 404/);
     expect(fleet.counters.failed).toBe(1);
+  });
+});
+
+describe("a thin bot's seat request against a server that answers 429", () => {
+  let http: Server;
+  let endpoint: string;
+  let requests = 0;
+  let retryAfter = "1";
+
+  beforeAll(async () => {
+    http = createServer((req, res) => {
+      requests++;
+      req.resume();
+      res.writeHead(429, { "retry-after": retryAfter, "content-type": "application/json" });
+      res.end(JSON.stringify({ code: 429, error: `too many matchmaking requests; retry in ${retryAfter} s` }));
+    });
+    await new Promise<void>((r) => http.listen(0, "127.0.0.1", r));
+    endpoint = `ws://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise<void>((r) => http.close(() => r()));
+  });
+
+  it("sends no further request once the run stops during its wait", async () => {
+    requests = 0;
+    retryAfter = "1";
+    let stopped = false;
+    const seat = reserveSeat(endpoint, { index: 0 }, { onRateLimited: () => (stopped = true), stopped: () => stopped });
+    await expect(seat).rejects.toThrow("matchmake 429: never got a seat before the run ended");
+    expect(requests).toBe(1);
+  });
+
+  it("gives up, counted failed, when the server asks for a wait past the bots' limit", async () => {
+    requests = 0;
+    retryAfter = "86400";
+    const fleet = new ThinFleet({ endpoint });
+    await expect(fleet.join({ index: 0 })).rejects.toThrow(/matchmake 429: still over the server's limits after 0 s/);
+    expect(requests).toBe(1);
+    expect(fleet.counters.failed).toBe(1);
+    expect(fleet.counters.rateLimited).toBe(0);
   });
 });
 

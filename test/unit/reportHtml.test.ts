@@ -86,6 +86,27 @@ describe("renderReport", () => {
     expect(noTimeline).toContain('<span class="status bad">failed</span>');
   });
 
+  it("fails a run that created fewer rooms than asked, even with every bot joined, and says so", () => {
+    const html = renderReport(result({ config: { ...result().config, rooms: 2, roomsCreated: 1 } }));
+    expect(html).toContain('<span class="status bad">failed</span>');
+    expect(html).toContain("<dt>Rooms</dt><dd>1 of 2 created</dd>");
+    expect(renderReport(result({ config: { ...result().config, roomsCreated: 1 } }))).toContain(
+      '<span class="status ok">passed</span>',
+    );
+  });
+
+  it("shows the bots never seated and the bots' waits on 429s", () => {
+    const html = renderReport(
+      result({
+        clients: { joined: 2, failed: 0, unseated: 1, disconnects: 0, rateLimited: 4 },
+        rateLimitWaitMs: { bots: 2, p50: 1500, max: 4200 },
+      }),
+    );
+    expect(html).toContain("<th>Never seated</th><td>1</td>");
+    expect(html).toMatch(/<th>Rate limited<\/th><td>4<\/td><td>[^<]*· 2 bots waited, p50 1.5 s, max 4.2 s in all</);
+    expect(html).toContain("429 waits left out");
+  });
+
   it("shows a figure lost to JSON (NaN became null) as a dash", () => {
     const html = renderReport(result({ rttMs: { samples: 0, p50: null, p99: null } }));
     expect(html).toContain("<th>RTT</th><td>p50 – · p99 –</td>");
