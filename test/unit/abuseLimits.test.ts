@@ -124,10 +124,10 @@ describe("login back-off", () => {
 
   it("locks a key out after the allowed failures, for the base time", () => {
     const b = new LoginBackoff(policy);
-    expect(b.failed("a", 0)).toEqual({ lockMs: 0, firstLock: false });
-    expect(b.failed("a", 10)).toEqual({ lockMs: 0, firstLock: false });
+    expect(b.failed("a", 0)).toEqual({ lockMs: 0, firstLock: false, shared: false });
+    expect(b.failed("a", 10)).toEqual({ lockMs: 0, firstLock: false, shared: false });
     expect(b.lockedFor("a", 10)).toBe(0);
-    expect(b.failed("a", 20)).toEqual({ lockMs: 1000, firstLock: true });
+    expect(b.failed("a", 20)).toEqual({ lockMs: 1000, firstLock: true, shared: false });
     expect(b.lockedFor("a", 20)).toBe(1000);
     expect(b.lockedFor("a", 520)).toBe(500);
     expect(b.lockedFor("a", 1020)).toBe(0);
@@ -158,7 +158,7 @@ describe("login back-off", () => {
     expect(b.lockedFor("a", 1)).toBe(0);
     expect(b.failed("a", 2).lockMs).toBe(0);
     b.failed("a", 3);
-    expect(b.failed("a", 4)).toEqual({ lockMs: 1000, firstLock: true });
+    expect(b.failed("a", 4)).toEqual({ lockMs: 1000, firstLock: true, shared: false });
   });
 
   it("forgets a key quiet for the cap after its lock, and holds at most maxEntries", () => {
@@ -167,7 +167,7 @@ describe("login back-off", () => {
     // Locked until 1000; forgotten once quiet for maxMs after that.
     expect(b.failed("a", 1000 + 8000).lockMs).toBe(2000);
     expect(b.lockedFor("a", 11_000 + 8001)).toBe(0);
-    expect(b.failed("a", 11_000 + 8001)).toEqual({ lockMs: 0, firstLock: false });
+    expect(b.failed("a", 11_000 + 8001)).toEqual({ lockMs: 0, firstLock: false, shared: false });
     for (let i = 0; i < 500; i++) b.failed(`k${i}`, 20_000);
     expect(b.size).toBeLessThanOrEqual(100);
     // The least recently failed went first: k0's failure is forgotten, k499's is kept.
@@ -195,9 +195,19 @@ describe("login back-off", () => {
     b.failed("fresh1", 1);
     b.failed("fresh2", 2);
     expect(b.lockedFor("fresh3", 3)).toBe(0);
-    expect(b.failed("fresh3", 3).lockMs).toBe(1000);
+    expect(b.failed("fresh3", 3)).toEqual({ lockMs: 1000, firstLock: true, shared: true });
     // Any key not in the table is locked out with it, even one never seen.
     expect(b.lockedFor("never-seen", 4)).toBe(999);
     for (let k = 0; k < 10; k++) expect(b.lockedFor(`locked${k}`, 4)).toBe(996);
+  });
+
+  it("lets a new key in again once a held key's lock has passed, though the shared entry is still locked", () => {
+    const b = new LoginBackoff(policy, 10);
+    for (let k = 0; k < 10; k++) for (let i = 0; i < 3; i++) b.failed(`locked${k}`, 0);
+    for (let i = 0; i < 6; i++) b.failed(`fresh${i}`, 1);
+    // The shared entry has failed 6 times: locked for 8 s. The held keys unlock at 1000.
+    expect(b.lockedFor("operator", 500)).toBeGreaterThan(0);
+    expect(b.lockedFor("operator", 1001)).toBe(0);
+    expect(b.failed("operator", 1001).shared).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { quantileOf, RECENT_SAMPLES, RecentSamples } from "../../server/src/observability/recent.ts";
+import { quantileOf, quantileSince, RECENT_SAMPLES, RecentSamples } from "../../server/src/observability/recent.ts";
 import { UnreliableChannel } from "../../server/src/transport/unreliable/channel.ts";
 import { DepartedTraffic } from "../../server/src/observability/liveView.ts";
 import type { Client } from "@colyseus/core";
@@ -28,6 +28,21 @@ describe("RecentSamples", () => {
     // One slow step in 100 across the process: p99 is the quiet value, the max is the slow one.
     expect(quantileOf([quiet, busy], 0.5, 0.99, 1)).toEqual([1, 1, 50]);
     expect(quantileOf([], 0.5)).toEqual([undefined]);
+  });
+});
+
+describe("the process's timed samples", () => {
+  it("leave out samples older than asked, so a process whose rooms are gone shows none", () => {
+    const s = new RecentSamples(16, true);
+    s.add(5);
+    s.add(7);
+    const before = performance.now() - 1;
+    expect(quantileSince([s], before, 0.5, 1)).toEqual([5, 7]);
+    expect(quantileSince([s], performance.now() + 1, 0.5)).toEqual([undefined]);
+    // An untimed ring ignores the time: every sample counts.
+    const untimed = new RecentSamples(16);
+    untimed.add(3);
+    expect(quantileSince([untimed], performance.now() + 1, 0.5)).toEqual([3]);
   });
 });
 

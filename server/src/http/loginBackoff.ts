@@ -14,6 +14,8 @@ export interface FailureOutcome {
   lockMs: number;
   /** True for the first lock-out since the key last recovered (a success, or forgotten): log this one. */
   firstLock: boolean;
+  /** True when the failure went to the shared overflow entry (the table was full of locked keys). */
+  shared: boolean;
 }
 
 interface Entry {
@@ -25,6 +27,12 @@ interface Entry {
 
 /** The entry new keys share while the table is full of locked keys. */
 export const OVERFLOW_KEY = "(overflow)";
+
+/**
+ * How many of the least recently failed entries are looked at for one that may be dropped: a
+ * bound on the work per request when the table is full of locked keys.
+ */
+const EVICTION_SCAN = 256;
 
 /** How often (ms) entries past their time are swept out, at most. */
 const SWEEP_EVERY_MS = 60_000;
@@ -54,15 +62,17 @@ export class LoginBackoff {
 
   /** Milliseconds `key` stays locked out from `now` (0: it may try). */
   lockedFor(key: string, now: number): number {
-    const entry = this.#live(key, now) ?? (this.#full() ? this.#live(OVERFLOW_KEY, now) : undefined);
+    const entry = this.#live(key, now) ?? (this.#overflowing(now) ? this.#live(OVERFLOW_KEY, now) : undefined);
     return entry ? Math.max(0, entry.lockedUntil - now) : 0;
   }
 
   /** Records a failed login by `key` at `now`. */
   failed(key: string, now: number): FailureOutcome {
     let entry = this.#live(key, now);
+    let shared = false;
     if (!entry && !this.#makeRoom(now)) {
       key = OVERFLOW_KEY;
+      shared = true;
       entry = this.#live(key, now);
     }
     entry ??= { failures: 0, lockedUntil: 0, lastFailure: 0, announced: false };
@@ -79,7 +89,7 @@ export class LoginBackoff {
     // Re-inserted, so the map's order is least recently failed first.
     this.#entries.delete(key);
     this.#entries.set(key, entry);
-    return { lockMs, firstLock };
+    return { lockMs, firstLock, shared };
   }
 
   /** A successful login: `key` starts afresh. */
@@ -107,18 +117,34 @@ export class LoginBackoff {
   /** Makes room for one more key if it can: true when there is room. */
   #makeRoom(now: number): boolean {
     if (!this.#full()) return true;
-    if (now - this.#lastSweep >= SWEEP_EVERY_MS) {
-      this.#lastSweep = now;
-      for (const [key, entry] of this.#entries) if (this.#expired(entry, now)) this.#entries.delete(key);
-      if (!this.#full()) return true;
-    }
-    // The least recently failed key that is not locked out (the map keeps failure order).
+    this.#sweep(now);
+    if (!this.#full()) return true;
+    const key = this.#evictable(now);
+    if (key === undefined) return false;
+    this.#entries.delete(key);
+    return true;
+  }
+
+  /** New keys go to the overflow entry: the table is full and nothing in it may be dropped. */
+  #overflowing(now: number): boolean {
+    if (!this.#full()) return false;
+    this.#sweep(now);
+    return this.#full() && this.#evictable(now) === undefined;
+  }
+
+  #sweep(now: number): void {
+    if (now - this.#lastSweep < SWEEP_EVERY_MS) return;
+    this.#lastSweep = now;
+    for (const [key, entry] of this.#entries) if (this.#expired(entry, now)) this.#entries.delete(key);
+  }
+
+  /** Among the least recently failed entries, one not locked out (the map keeps failure order). */
+  #evictable(now: number): string | undefined {
+    let looked = 0;
     for (const [key, entry] of this.#entries) {
-      if (key !== OVERFLOW_KEY && entry.lockedUntil <= now) {
-        this.#entries.delete(key);
-        return true;
-      }
+      if (key !== OVERFLOW_KEY && entry.lockedUntil <= now) return key;
+      if (++looked >= EVICTION_SCAN) return undefined;
     }
-    return false;
+    return undefined;
   }
 }

@@ -98,8 +98,13 @@ export function createMonitorAuth(deps: MonitorAuthDeps) {
         backoff.succeeded(key);
         return;
       }
-      const { lockMs, firstLock } = backoff.failed(key, now);
-      if (firstLock) {
+      const { lockMs, firstLock, shared } = backoff.failed(key, now);
+      if (firstLock && shared) {
+        log.warn(
+          "monitor login: the back-off table is full of locked-out addresses; new addresses now share one lock-out",
+          { address, lockSeconds: lockMs / 1000 },
+        );
+      } else if (firstLock) {
         log.warn("monitor login: address locked out after repeated failed logins", {
           address,
           failures: config.monitorLoginFailures,

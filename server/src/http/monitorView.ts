@@ -4,7 +4,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createEndpoint, type Room } from "@colyseus/core";
 import type { Metrics } from "../observability/metrics.ts";
-import { liveView } from "../observability/liveView.ts";
+import { liveViewOf } from "../observability/liveView.ts";
 
 /** Where the Tickwire view is served, under the monitor's own prefix and behind its login. */
 export const VIEW_PREFIX = "/monitor/tickwire/";
@@ -48,14 +48,11 @@ export interface ViewDeps {
  */
 export function monitorView(deps: ViewDeps) {
   const { use } = deps;
+  const view = liveViewOf(deps);
   return {
     "tickwire-view-api": createEndpoint(VIEW_API, { method: "GET", use }, async (ctx) => {
       const roomId = new URL(ctx.request?.url ?? "http://x/").searchParams.get("roomId") ?? undefined;
-      const view = await liveView(
-        { processId: deps.processId(), startedAt: deps.startedAt, metrics: deps.metrics, rooms: deps.rooms },
-        roomId,
-      );
-      return Response.json(view, { headers: { "cache-control": "no-store" } });
+      return Response.json(await view(roomId), { headers: { "cache-control": "no-store" } });
     }),
     "tickwire-view-index": createEndpoint(VIEW_PREFIX, { method: "GET", use }, async () => serveFile("index.html")),
     "tickwire-view-file": createEndpoint(`${VIEW_PREFIX}:file`, { method: "GET", use }, async (ctx) =>

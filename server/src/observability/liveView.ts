@@ -1,7 +1,7 @@
 import type { Client, Room } from "@colyseus/core";
 import { channelOf } from "../transport/unreliable/channel.ts";
 import type { Metrics } from "./metrics.ts";
-import { quantileOf, RecentTimings } from "./recent.ts";
+import { PROCESS_RECENT_MS, quantileSince, RecentTimings } from "./recent.ts";
 
 /** Rooms listed in one answer at most (the busiest first): the view stays light with thousands. */
 export const LIVE_ROOMS_LISTED = 100;
@@ -15,7 +15,7 @@ export interface LiveRoom {
   players: number;
   tickP99Ms: number | null;
   flushP99Ms: number | null;
-  /** Payload bytes sent to the room's connected clients since each connected. */
+  /** Payload bytes sent to the room's clients, those gone included. */
   bytesSent: number;
   framesDropped: number;
 }
@@ -37,7 +37,8 @@ export interface LiveClient {
 
 /**
  * What `/monitor/api/tickwire` answers: this process now. Counters are totals since start (the
- * page turns two answers into rates); timings are quantiles over each room's latest ticks.
+ * page turns two answers into rates); timings are quantiles over the process's steps of the last
+ * few seconds (PROCESS_RECENT_MS), and over each listed room's last RECENT_SAMPLES.
  */
 export interface LiveView {
   at: number;
@@ -95,7 +96,7 @@ export class DepartedTraffic {
 export const LIVE_VIEW_REUSE_MS = 900;
 
 export interface LiveSource {
-  processId: string;
+  processId(): string;
   startedAt: number;
   metrics: Metrics;
   rooms(): Iterable<Room>;
@@ -146,28 +147,32 @@ function liveClient(client: Client, now: number): LiveClient {
   };
 }
 
-let reused: { at: number; roomId: string | undefined; view: Promise<LiveView> } | undefined;
-
 /**
- * The live view, built at most once per LIVE_VIEW_REUSE_MS for the same room asked for. Its
- * cost: sorting the process's latest PROCESS_RECENT_SAMPLES timings, ordering the rooms by
- * players, and the listed rooms' own samples and clients' counters; the chosen room's clients.
+ * The live view of `source`: a function that builds it at most once per LIVE_VIEW_REUSE_MS for
+ * the same room asked for. Its cost: sorting the process's latest timings (at most
+ * PROCESS_RECENT_SAMPLES, of the last PROCESS_RECENT_MS), ordering the rooms by players, the
+ * listed rooms' own samples and clients' counters, and the chosen room's clients.
  */
-export function liveView(source: LiveSource, roomId: string | undefined): Promise<LiveView> {
-  const now = Date.now();
-  if (reused && reused.roomId === roomId && now - reused.at < LIVE_VIEW_REUSE_MS) return reused.view;
-  const view = buildLiveView(source, roomId);
-  reused = { at: now, roomId, view };
-  return view;
+export function liveViewOf(source: LiveSource): (roomId: string | undefined) => Promise<LiveView> {
+  let reused: { at: number; roomId: string | undefined; view: Promise<LiveView> } | undefined;
+  return (roomId) => {
+    const now = performance.now();
+    if (reused && reused.roomId === roomId && now - reused.at < LIVE_VIEW_REUSE_MS) return reused.view;
+    const view = buildLiveView(source, roomId);
+    reused = { at: now, roomId, view };
+    return view;
+  };
 }
 
 async function buildLiveView(source: LiveSource, roomId: string | undefined): Promise<LiveView> {
   const rooms = [...source.rooms()].filter(timed);
   const now = performance.now();
   const all = source.metrics.recent;
-  const [tickP50, tickP99] = quantileOf([all.tick], 0.5, 0.99);
-  const [flushP50, flushP99] = quantileOf([all.flush], 0.5, 0.99);
-  const [latenessP99] = quantileOf([all.lateness], 0.99);
+  // Steps of rooms gone, or from long ago, do not count: a quiet process shows none.
+  const since = now - PROCESS_RECENT_MS;
+  const [tickP50, tickP99] = quantileSince([all.tick], since, 0.5, 0.99);
+  const [flushP50, flushP99] = quantileSince([all.flush], since, 0.5, 0.99);
+  const [latenessP99] = quantileSince([all.lateness], since, 0.99);
   let players = 0;
   for (const r of rooms) players += r.clients.length;
   const busiest = [...rooms].sort((a, b) => b.clients.length - a.clients.length);
@@ -196,7 +201,7 @@ async function buildLiveView(source: LiveSource, roomId: string | undefined): Pr
     );
   return {
     at: Date.now(),
-    processId: source.processId,
+    processId: source.processId(),
     uptimeSeconds: Math.round((Date.now() - source.startedAt) / 1000),
     players,
     rooms: rooms.length,

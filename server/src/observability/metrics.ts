@@ -151,7 +151,7 @@ export function createMetrics(live: LiveCounts): Metrics {
 
   return {
     registry,
-    recent: new RecentTimings(PROCESS_RECENT_SAMPLES),
+    recent: new RecentTimings(PROCESS_RECENT_SAMPLES, undefined, true),
     rateLimited,
     tickDuration: new Histogram({
       name: "tickwire_tick_duration_seconds",
