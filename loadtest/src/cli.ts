@@ -341,7 +341,8 @@ async function main(): Promise<number> {
   console.log(`  HTML: ${path.relative(process.cwd(), htmlPathFor(out))}`);
 
   const ok = totals.failed === 0 && totals.disconnects === 0 && totals.joined === clients && roomsCreated === rooms;
-  if (!ok) console.log("  FAILED: some joins failed, rooms could not be created, bots never got a seat, or clients dropped");
+  if (!ok)
+    console.log("  FAILED: some joins failed, rooms could not be created, bots never got a seat, or clients dropped");
   return ok ? 0 : 1;
 }
 

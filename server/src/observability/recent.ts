@@ -77,7 +77,6 @@ export function quantileSince(
   const taken = all.subarray(0, total);
   taken.sort();
   return qs.map((q) => taken[Math.min(total - 1, Math.max(0, Math.ceil(q * total) - 1))]);
-  return qs.map((q) => all[Math.min(total - 1, Math.max(0, Math.ceil(q * total) - 1))]);
 }
 
 /**
