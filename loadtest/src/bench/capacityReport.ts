@@ -1,5 +1,5 @@
 import os from "node:os";
-import type { Plan, Scenario, ServerResult } from "./capacity.ts";
+import type { Plan, Scenario, ServerResult } from "./capacityRun.ts";
 
 // bench:capacity's report: the rows stock against Tickwire with their ratios and targets, the
 // printed table, and the warnings of a run.
